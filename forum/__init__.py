@@ -1,0 +1,102 @@
+"""Liaison: a secure network for authorities cooperating in criminal matters."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    """Build the application; ``overrides`` (tests) win over the configuration class."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(Path(os.environ.get("LIAISON_INSTANCE_DIR", ROOT / "instance"))),
+    )
+    config_name = config_name or os.environ.get("LIAISON_ENV", "development")
+    app.config.from_object(CONFIGS[config_name]())
+    if overrides:
+        app.config.update(overrides)
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://"
+    )
+    app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        count = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from forum import cli
+    from forum import errors
+    from forum.security import access
+    from forum.security import headers
+
+    errors.init_app(app)
+    headers.init_app(app)
+    access.init_app(app)
+    cli.init_app(app)
+    _init_templates(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from forum.auth.sessions import current_auth_session
+    from forum.auth.sessions import load_user_for_request
+    from forum.extensions import babel
+    from forum.extensions import csrf
+    from forum.extensions import db
+    from forum.extensions import limiter
+    from forum.extensions import login_manager
+    from forum.extensions import migrate
+    from forum.extensions import socketio
+    from forum.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT / "forum" / "translations"))
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.request_loader(load_user_for_request)
+    socketio.init_app(
+        app,
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=[app.config["BASE_URL"]],
+        manage_session=False,
+    )
+    # The session record is loaded before the access guard runs (both are before_request).
+    app.before_request(lambda: current_auth_session() and None)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from forum.admin import bp as admin_bp
+    from forum.auth import account_bp
+    from forum.auth import bp as auth_bp
+    from forum.main import bp as main_bp
+    from forum.moderation import bp as moderation_bp
+
+    for blueprint in (main_bp, auth_bp, account_bp, moderation_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _init_templates(app: Flask) -> None:
+    from flask_babel import format_datetime
+    from flask_babel import get_locale
+
+    from forum.moderation.forms import ROLE_LABELS
+
+    @app.context_processor
+    def inject_globals():
+        return {"role_labels": ROLE_LABELS, "get_locale": get_locale}
+
+    app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "medium") if value else ""

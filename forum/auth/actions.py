@@ -1,0 +1,475 @@
+"""Account business rules: ``check_*`` validate, ``do_*`` change state and audit.
+
+Views and CLI commands call these; none of them commits on failure, and each ``do_*``
+commits once, together with its audit row, so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from forum import mail
+from forum.auth import throttle
+from forum.auth import totp
+from forum.auth.models import Invitation
+from forum.auth.models import LoginChallenge
+from forum.auth.models import PasswordReset
+from forum.auth.models import RecoveryCode
+from forum.auth.models import Role
+from forum.auth.models import Status
+from forum.auth.models import User
+from forum.auth.models import UserSession
+from forum.auth.passwords import hash_password
+from forum.auth.passwords import needs_rehash
+from forum.auth.passwords import password_problems
+from forum.auth.passwords import verify_password
+from forum.auth.sessions import revoke
+from forum.auth.sessions import revoke_all
+from forum.auth.sessions import start_session
+from forum.auth.sessions import upgrade_session
+from forum.db_types import utcnow
+from forum.extensions import db
+from forum.security import audit
+from forum.security.crypto import encrypt_secret
+from forum.security.crypto import new_token
+from forum.security.crypto import token_hash
+
+GENERIC_LOGIN_ERROR = _l("The email, password or authentication code is not correct.")
+
+
+class ActionError(Exception):
+    """A rule refused the request; ``message`` is safe to show to the user."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == User.normalise_email(email)))
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for e-mails and the CLI, built on BASE_URL rather than the request."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+# --- login -----------------------------------------------------------------------------
+
+
+@dataclass
+class LoginStart:
+    """What the password step decided: go to the code step, or straight to enrolment."""
+
+    challenge_token: str | None = None
+    enrolment_session: UserSession | None = None
+
+
+def do_begin_login(email: str, password: str) -> LoginStart:
+    """Password step. Always leads on to the code step, so no answer tells the password was right.
+
+    The only exception is an account that has never enrolled a second factor: with the
+    right password it goes to enrolment, as a first login must.
+    """
+    email = User.normalise_email(email)
+    user = find_user_by_email(email)
+    password_ok = verify_password(user.password_hash if user else None, password)
+    can_log_in = user is not None and user.status in (Status.ACTIVE, Status.INVITED)
+    if password_ok and can_log_in and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    if password_ok and can_log_in and not user.has_totp:
+        if throttle.seconds_until_allowed(email):
+            password_ok = False  # throttled accounts go through the code step's refusal
+        else:
+            throttle.clear_failures(email)
+            record = start_session(user, mfa_complete=False)
+            audit.record("login.password_for_enrolment", actor=user, target=user)
+            db.session.commit()
+            return LoginStart(enrolment_session=record)
+    token = new_token()
+    db.session.add(
+        LoginChallenge(
+            token_hash=token_hash(token),
+            email=email,
+            user_id=user.id if user else None,
+            password_ok=password_ok,
+            expires_at=utcnow() + current_app.config["LOGIN_CHALLENGE_LIFETIME"],
+        )
+    )
+    db.session.commit()
+    return LoginStart(challenge_token=token)
+
+
+def find_challenge(token: str | None) -> LoginChallenge | None:
+    if not token:
+        return None
+    challenge = db.session.scalar(
+        sa.select(LoginChallenge).where(LoginChallenge.token_hash == token_hash(token))
+    )
+    if challenge is None or utcnow() >= challenge.expires_at:
+        return None
+    return challenge
+
+
+def _verify_second_factor(user: User, code: str) -> str | None:
+    """Return "totp" or "recovery_code" for the factor that matched, else None."""
+    normalised = totp.normalise_code(code)
+    if totp.looks_like_totp(normalised):
+        return "totp" if totp.verify_totp(user, normalised) else None
+    if totp.use_recovery_code(user, normalised):
+        return "recovery_code"
+    return None
+
+
+def do_complete_login(challenge: LoginChallenge, code: str) -> UserSession:
+    """Code step: both factors right → a full session; anything wrong → one generic error."""
+    wait = throttle.seconds_until_allowed(challenge.email)
+    if wait:
+        raise ActionError(
+            _("Too many failed attempts. Try again in %(minutes)d minutes.",
+              minutes=max(1, round(wait / 60))),
+            status=429,
+        )
+    user = db.session.get(User, challenge.user_id) if challenge.user_id else None
+    factor = None
+    if user is not None and challenge.password_ok:
+        factor = _verify_second_factor(user, code)
+    if factor is None:
+        db.session.rollback()
+        throttle.record_failure(challenge.email)
+        audit.record(
+            "login.failure",
+            actor=user,
+            target_type="user",
+            target_id=user.id if user else None,
+            email=challenge.email,
+        )
+        db.session.commit()
+        raise ActionError(str(GENERIC_LOGIN_ERROR), status=400)
+    if user.status != Status.ACTIVE:
+        db.session.rollback()
+        raise ActionError(
+            _("This account is not active. Contact the network's moderators."), status=403
+        )
+    db.session.delete(challenge)
+    throttle.clear_failures(challenge.email)
+    record = start_session(user, mfa_complete=True)
+    audit.record("login.success", actor=user, target=user, factor=factor)
+    if factor == "recovery_code":
+        audit.record("recovery_code.used", actor=user, target=user,
+                     remaining=totp.remaining_recovery_codes(user))
+    db.session.commit()
+    return record
+
+
+def do_reauthenticate(record: UserSession, password: str, code: str) -> None:
+    user = record.user
+    email = user.email
+    if throttle.seconds_until_allowed(email):
+        raise ActionError(_("Too many failed attempts. Try again later."), status=429)
+    password_ok = verify_password(user.password_hash, password)
+    if not (password_ok and _verify_second_factor(user, code)):
+        db.session.rollback()
+        throttle.record_failure(email)
+        audit.record("reauth.failure", actor=user, target=user)
+        db.session.commit()
+        raise ActionError(str(_("The password or authentication code is not correct.")))
+    record.reauthenticated_at = utcnow()
+    audit.record("reauth.success", actor=user, target=user)
+    db.session.commit()
+
+
+# --- two-factor enrolment ----------------------------------------------------------------
+
+
+def do_confirm_totp_enrolment(record: UserSession, secret: str, code: str) -> tuple[UserSession, list[str]]:
+    """Activate a new TOTP secret once the user proves their app produces its codes.
+
+    Returns the (possibly new) session and the fresh recovery codes to show once.
+    """
+    user = record.user
+    step = totp.matching_step(secret, totp.normalise_code(code))
+    if step is None:
+        raise ActionError(_("That code does not match. Check the time on your device and try again."))
+    first_enrolment = not user.has_totp
+    user.totp_secret_encrypted = encrypt_secret(secret)
+    user.totp_enrolled_at = utcnow()
+    user.totp_last_step = step
+    if user.status == Status.INVITED:
+        user.status = Status.ACTIVE
+    codes = totp.new_recovery_codes(user)
+    if record.mfa_complete:
+        # A changed second factor ends every other session, like a password change.
+        revoke_all(user, "second_factor_changed", keep=record)
+        new_record = record
+    else:
+        new_record = upgrade_session(record)
+    audit.record(
+        "2fa.enrolled" if first_enrolment else "2fa.changed", actor=user, target=user
+    )
+    db.session.commit()
+    return new_record, codes
+
+
+def do_regenerate_recovery_codes(user: User) -> list[str]:
+    codes = totp.new_recovery_codes(user)
+    audit.record("recovery_codes.regenerated", actor=user, target=user)
+    db.session.commit()
+    return codes
+
+
+def do_admin_reset_second_factor(admin: User, user: User, reason: str) -> None:
+    """Lost phone: only an admin may clear a second factor; the user re-enrols at next login."""
+    if not admin.is_admin:
+        raise ActionError(_("Only an administrator can reset a second factor."), status=403)
+    if not reason.strip():
+        raise ActionError(_("Give a reason."))
+    user.totp_secret_encrypted = None
+    user.totp_enrolled_at = None
+    db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    revoke_all(user, "second_factor_reset")
+    audit.record("2fa.reset_by_admin", actor=admin, target=user, reason=reason.strip())
+    db.session.commit()
+    mail.send(user.email, _("Your second factor was reset"), "second_factor_reset", user=user)
+
+
+# --- passwords ---------------------------------------------------------------------------
+
+
+def check_new_password(user: User, password: str, confirmation: str) -> None:
+    if password != confirmation:
+        raise ActionError(_("The two passwords do not match."))
+    problems = password_problems(password, email=user.email, display_name=user.display_name)
+    if problems:
+        raise ActionError(" ".join(problems))
+
+
+def do_change_password(record: UserSession, current_password: str, new: str, confirmation: str) -> None:
+    user = record.user
+    if not verify_password(user.password_hash, current_password):
+        raise ActionError(_("The current password is not correct."))
+    check_new_password(user, new, confirmation)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    ended = revoke_all(user, "password_changed", keep=record)
+    audit.record("password.changed", actor=user, target=user, sessions_ended=ended)
+    db.session.commit()
+    mail.send(user.email, _("Your Liaison password was changed"), "password_changed", user=user)
+
+
+def do_request_password_reset(email: str) -> None:
+    """Send a reset link if the address belongs to an active account; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or user.status != Status.ACTIVE or user.password_hash is None:
+        return
+    token = new_token()
+    db.session.add(
+        PasswordReset(
+            user_id=user.id,
+            token_hash=token_hash(token),
+            expires_at=utcnow() + current_app.config["PASSWORD_RESET_LIFETIME"],
+        )
+    )
+    audit.record("password.reset_requested", actor=None, target=user)
+    db.session.commit()
+    mail.send(
+        user.email,
+        _("Reset your Liaison password"),
+        "password_reset",
+        user=user,
+        link=external_url("auth.reset_password", token=token),
+    )
+
+
+def find_password_reset(token: str) -> PasswordReset | None:
+    reset = db.session.scalar(
+        sa.select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))
+    )
+    if reset is None or reset.used_at is not None or utcnow() >= reset.expires_at:
+        return None
+    if reset.user.status != Status.ACTIVE:
+        return None
+    return reset
+
+
+def do_reset_password(reset: PasswordReset, new: str, confirmation: str, code: str) -> None:
+    """Set a new password from a reset link; the second factor is still required."""
+    user = reset.user
+    check_new_password(user, new, confirmation)
+    if user.has_totp and _verify_second_factor(user, code) is None:
+        db.session.rollback()
+        throttle.record_failure(user.email)
+        db.session.commit()
+        raise ActionError(str(_("The authentication code is not correct.")))
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    reset.used_at = utcnow()
+    ended = revoke_all(user, "password_reset")
+    audit.record("password.reset", actor=user, target=user, sessions_ended=ended)
+    db.session.commit()
+    mail.send(user.email, _("Your Liaison password was changed"), "password_changed", user=user)
+
+
+# --- invitations -------------------------------------------------------------------------
+
+# Who may hand out which role in an invitation.
+_INVITABLE_ROLES = {
+    Role.ADMIN: set(Role),
+    Role.MODERATOR: {Role.MEMBER, Role.FOCAL_POINT},
+}
+
+
+def check_invitation(inviter: User | None, email: str, role: str, state_code: str | None) -> None:
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ActionError(_("Unknown role.")) from None
+    if inviter is not None and role not in _INVITABLE_ROLES.get(Role(inviter.role), set()):
+        raise ActionError(_("You may not invite someone with this role."), status=403)
+    if role not in (Role.ADMIN, Role.MODERATOR) and not state_code:
+        raise ActionError(_("Members and focal points belong to a State: choose one."))
+    existing = find_user_by_email(email)
+    if existing is not None and existing.status != Status.INVITED:
+        raise ActionError(_("This address already belongs to an account."))
+
+
+def do_invite(
+    inviter: User | None,
+    email: str,
+    *,
+    role: str = Role.MEMBER,
+    state_code: str | None = None,
+    authority_name: str = "",
+) -> tuple[Invitation, str]:
+    """Create (or renew) an invited account and a single-use link; returns it and the link."""
+    check_invitation(inviter, email, role, state_code)
+    user = find_user_by_email(email)
+    if user is None:
+        user = User(email=email, status=Status.INVITED)
+        db.session.add(user)
+    user.role = role
+    user.state_code = state_code or None
+    user.authority_name = authority_name
+    db.session.flush()
+    now = utcnow()
+    # Only the newest link works: older pending ones for the same person are revoked.
+    db.session.execute(
+        sa.update(Invitation)
+        .where(Invitation.user_id == user.id, Invitation.accepted_at.is_(None),
+               Invitation.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    token = new_token()
+    invitation = Invitation(
+        user_id=user.id,
+        token_hash=token_hash(token),
+        invited_by_id=inviter.id if inviter else None,
+        created_at=now,
+        expires_at=now + current_app.config["INVITATION_LIFETIME"],
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(
+        "invitation.created", actor=inviter, target=invitation, email=user.email, role=user.role
+    )
+    db.session.commit()
+    link = external_url("auth.accept_invitation", token=token)
+    mail.send(
+        user.email,
+        _("You are invited to Liaison"),
+        "invitation",
+        link=link,
+        inviter=inviter,
+        expires_at=invitation.expires_at,
+    )
+    return invitation, link
+
+
+def find_invitation(token: str) -> Invitation | None:
+    invitation = db.session.scalar(
+        sa.select(Invitation).where(Invitation.token_hash == token_hash(token))
+    )
+    if invitation is None or not invitation.is_usable(utcnow()):
+        return None
+    return invitation
+
+
+def do_revoke_invitation(actor: User | None, invitation: Invitation) -> None:
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        raise ActionError(_("This invitation is no longer pending."))
+    invitation.revoked_at = utcnow()
+    audit.record("invitation.revoked", actor=actor, target=invitation, email=invitation.user.email)
+    db.session.commit()
+
+
+def do_accept_invitation(
+    invitation: Invitation, display_name: str, password: str, confirmation: str
+) -> UserSession:
+    """Set name and password, then hand over a session that can only enrol a second factor."""
+    user = invitation.user
+    display_name = display_name.strip()
+    if not display_name:
+        raise ActionError(_("Enter your name as colleagues should see it."))
+    user.display_name = display_name
+    check_new_password(user, password, confirmation)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    # A new invitation replaces any second factor the account had before.
+    user.totp_secret_encrypted = None
+    user.totp_enrolled_at = None
+    invitation.accepted_at = utcnow()
+    revoke_all(user, "invitation_accepted")
+    record = start_session(user, mfa_complete=False)
+    audit.record("invitation.accepted", actor=user, target=invitation)
+    db.session.commit()
+    return record
+
+
+# --- sessions and profile ----------------------------------------------------------------
+
+
+def do_revoke_session(user: User, session_id: int) -> None:
+    record = db.session.get(UserSession, session_id)
+    if record is None or record.user_id != user.id or record.revoked_at is not None:
+        raise ActionError(_("That session does not exist or has already ended."), status=404)
+    revoke(record, "revoked_by_user")
+    audit.record("session.revoked", actor=user, target=user, session_id=session_id)
+    db.session.commit()
+
+
+def do_revoke_other_sessions(record: UserSession) -> int:
+    ended = revoke_all(record.user, "revoked_by_user", keep=record)
+    audit.record("session.revoked_others", actor=record.user, target=record.user, count=ended)
+    db.session.commit()
+    return ended
+
+
+def do_change_email(user: User, new_email: str) -> None:
+    new_email = User.normalise_email(new_email)
+    if "@" not in new_email or len(new_email) > 254:
+        raise ActionError(_("Enter a valid email address."))
+    if new_email == user.email:
+        raise ActionError(_("That is already your address."))
+    if find_user_by_email(new_email) is not None:
+        raise ActionError(_("This address already belongs to an account."))
+    old_email = user.email
+    user.email = new_email
+    audit.record("email.changed", actor=user, target=user, old=old_email, new=new_email)
+    db.session.commit()
+    for address in (old_email, new_email):
+        mail.send(address, _("Your Liaison email address was changed"), "email_changed",
+                  user=user, old_email=old_email, new_email=new_email)
+
+
+def do_set_language(user: User, language: str | None) -> None:
+    if language and language not in current_app.config["LANGUAGES"]:
+        raise ActionError(_("That language is not available."))
+    user.preferred_language = language or None
+    db.session.commit()

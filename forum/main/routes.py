@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import jsonify
+from flask import render_template
+from flask_login import current_user
+
+from forum.auth import totp
+from forum.extensions import db
+from forum.main import bp
+from forum.security.access import login_required
+from forum.security.access import public
+
+
+@bp.route("/")
+@login_required
+def home():
+    return render_template(
+        "main/home.html", recovery_codes_left=totp.remaining_recovery_codes(current_user)
+    )
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """For load balancers: 200 when the app can reach its database, 503 when not."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok")

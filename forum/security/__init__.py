@@ -1,0 +1,1 @@
+"""Security helpers that know no capability: tokens, encryption, headers, access rules, audit."""
