@@ -19,6 +19,14 @@ def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def database_url(url: str) -> str:
+    """Accept the usual ``postgres://`` spellings and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def _persistent_dev_secret(filename: str) -> str:
     """Return a random secret kept in the instance folder, creating it on first use."""
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
@@ -36,8 +44,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # Separate key for TOTP secrets at rest; derived from SECRET_KEY when unset.
     TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY")
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'liaison.sqlite3'}"
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'liaison.sqlite3'}")
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
