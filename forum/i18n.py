@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from babel import Locale
 from flask import current_app
+from flask import has_request_context
 from flask import request
 from flask_login import current_user
 
@@ -13,6 +14,9 @@ def select_locale() -> str:
     user = current_user if current_user else None
     if user is not None and user.is_authenticated and user.preferred_language in languages:
         return user.preferred_language
+    if not has_request_context():
+        # CLI commands (``flask users invite``) send e-mail with no browser to ask.
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     return request.accept_languages.best_match(languages) or current_app.config[
         "BABEL_DEFAULT_LOCALE"
     ]

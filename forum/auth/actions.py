@@ -7,10 +7,10 @@ commits once, together with its audit row, so nothing is half-written.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -57,8 +57,15 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for e-mails and the CLI, built on BASE_URL rather than the request."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+    """An absolute link for e-mails and the CLI, built on BASE_URL rather than the request.
+
+    Built from the URL map alone: the CLI (``flask users invite``) has no request to lean on.
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 # --- login -----------------------------------------------------------------------------
