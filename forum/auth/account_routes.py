@@ -10,6 +10,7 @@ from flask import render_template
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from forum.auth import account_bp as bp
 from forum.auth import actions
@@ -128,7 +129,10 @@ def recovery_codes():
 @login_required
 def preferences():
     form = PreferencesForm()
-    form.language.choices = [("", _("Browser setting"))] + language_choices()
+    form.language.choices = [
+        SelectChoice(value, label)
+        for value, label in [("", _("Browser setting"))] + language_choices()
+    ]
     if form.validate_on_submit():
         actions.do_set_language(current_user, form.language.data)
         flash(_("Preferences saved."), "info")

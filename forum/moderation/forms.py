@@ -4,6 +4,7 @@ import pycountry
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import SubmitField
@@ -22,16 +23,18 @@ ROLE_LABELS = {
 }
 
 
-def state_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + sorted(
-        ((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1]
-    )
+def state_choices() -> list[SelectChoice]:
+    states = sorted(pycountry.countries, key=lambda country: country.name)
+    return [SelectChoice("", "—")] + [SelectChoice(c.alpha_2, c.name) for c in states]
 
 
 class InvitationForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False),
                                                 Length(max=254)])
-    role = SelectField(_l("Role"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+    )
     state_code = SelectField(_l("State"), choices=[], validators=[Optional()])
     authority_name = StringField(_l("Authority"), validators=[Length(max=200)])
     submit = SubmitField(_l("Send invitation"))
