@@ -71,7 +71,11 @@ def route_requests(app: Flask, *, methods: set[str] | None = None) -> list[Route
 
 
 def send(client, request: RouteRequest, **kwargs):
-    return client.open(request.url, method=request.method, **kwargs)
+    """Send the request; the body is read and the response closed (static files hold a file)."""
+    response = client.open(request.url, method=request.method, **kwargs)
+    response.get_data()
+    response.close()
+    return response
 
 
 def database_snapshot() -> dict[str, list[tuple]]:
