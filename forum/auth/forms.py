@@ -28,8 +28,15 @@ def _new_password_field(label):
                          render_kw={"autocomplete": "new-password"})
 
 
+class CodeField(StringField):
+    """A one-time or recovery code: like a password, never written back into the page."""
+
+    def _value(self) -> str:
+        return ""
+
+
 def _code_field():
-    return StringField(
+    return CodeField(
         _l("Authentication code"),
         validators=[DataRequired(), Length(max=32)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off",
@@ -89,7 +96,10 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ChangeEmailForm(FlaskForm):
-    email = EmailField(_l("New email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
+    email = EmailField(
+        _l("New email"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
     submit = SubmitField(_l("Change email"))
 
 
