@@ -132,7 +132,12 @@ class ProductionConfig(Config):
     HSTS = True
 
     def __init__(self) -> None:
-        missing = [name for name in ("SECRET_KEY", "TOTP_ENCRYPTION_KEY") if not getattr(self, name)]
+        # Read when the app starts, not when this module is imported: the environment the
+        # process starts with is the one that counts.
+        required = ("SECRET_KEY", "TOTP_ENCRYPTION_KEY")
+        for name in required:
+            setattr(self, name, os.environ.get(name))
+        missing = [name for name in required if not getattr(self, name)]
         if missing:
             raise RuntimeError(
                 "Production refuses to start without " + ", ".join(missing) + " in the environment."
