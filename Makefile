@@ -14,8 +14,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Nothing to compile until the first catalogue exists (English needs none).
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d forum/translations -f --statistics 2>/dev/null || $(BIN)/pybabel compile -d forum/translations
+	@if ls forum/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile --use-fuzzy -d forum/translations -f --statistics 2>/dev/null || $(BIN)/pybabel compile -d forum/translations; \
+	else echo "No translation catalogues yet: nothing to compile."; fi
 
 run: $(STAMP) translations
 	$(FLASK) db upgrade
