@@ -7,6 +7,7 @@ test then starts from empty tables.
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -37,33 +38,45 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def _postgres_url(base_url: str) -> str:
-    """A database of this worker's own on the test server, created empty."""
-    name = f"liaison_test_{_worker()}"
+def _on_admin_database(base_url: str, statement: str) -> None:
     admin_engine = sa.create_engine(database_url(base_url), isolation_level="AUTOCOMMIT")
     with admin_engine.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        conn.execute(sa.text(statement))
     admin_engine.dispose()
+
+
+@contextlib.contextmanager
+def _postgres_database(base_url: str):
+    """A database of this worker's own on the test server, created empty, dropped after.
+
+    The process id in the name keeps two simultaneous test runs apart.
+    """
+    name = f"liaison_test_{_worker()}_{os.getpid()}"
+    _on_admin_database(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _on_admin_database(base_url, f'CREATE DATABASE "{name}"')
     url = sa.make_url(database_url(base_url)).set(database=name)
-    return url.render_as_string(hide_password=False)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        _on_admin_database(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database(request, tmp_path_factory):
     """A migrated, empty database URL for one backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-    else:
-        base = os.environ.get("TEST_DATABASE_URL")
-        if not base:
-            pytest.skip("TEST_DATABASE_URL is not set")
-        url = _postgres_url(base)
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    return url
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        else:
+            base = os.environ.get("TEST_DATABASE_URL")
+            if not base:
+                pytest.skip("TEST_DATABASE_URL is not set")
+            url = stack.enter_context(_postgres_database(base))
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield url
 
 
 def _empty_tables() -> None:
