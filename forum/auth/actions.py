@@ -196,7 +196,9 @@ def do_reauthenticate(record: UserSession, password: str, code: str) -> None:
 # --- two-factor enrolment ----------------------------------------------------------------
 
 
-def do_confirm_totp_enrolment(record: UserSession, secret: str, code: str) -> tuple[UserSession, list[str]]:
+def do_confirm_totp_enrolment(
+    record: UserSession, secret: str, code: str
+) -> tuple[UserSession, list[str]]:
     """Activate a new TOTP secret once the user proves their app produces its codes.
 
     Returns the (possibly new) session and the fresh recovery codes to show once.
@@ -204,7 +206,9 @@ def do_confirm_totp_enrolment(record: UserSession, secret: str, code: str) -> tu
     user = record.user
     step = totp.matching_step(secret, totp.normalise_code(code))
     if step is None:
-        raise ActionError(_("That code does not match. Check the time on your device and try again."))
+        raise ActionError(
+            _("That code does not match. Check the time on your device and try again.")
+        )
     first_enrolment = not user.has_totp
     user.totp_secret_encrypted = encrypt_secret(secret)
     user.totp_enrolled_at = utcnow()
@@ -258,13 +262,26 @@ def check_new_password(user: User, password: str, confirmation: str) -> None:
         raise ActionError(" ".join(problems))
 
 
-def do_change_password(record: UserSession, current_password: str, new: str, confirmation: str) -> None:
+def _spend_reset_links(user: User) -> None:
+    """A new password makes every reset link sent before it useless."""
+    db.session.execute(
+        sa.update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def do_change_password(
+    record: UserSession, current_password: str, new: str, confirmation: str
+) -> None:
     user = record.user
     if not verify_password(user.password_hash, current_password):
         raise ActionError(_("The current password is not correct."))
     check_new_password(user, new, confirmation)
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
+    _spend_reset_links(user)
     ended = revoke_all(user, "password_changed", keep=record)
     audit.record("password.changed", actor=user, target=user, sessions_ended=ended)
     db.session.commit()
@@ -309,6 +326,9 @@ def find_password_reset(token: str) -> PasswordReset | None:
 def do_reset_password(reset: PasswordReset, new: str, confirmation: str, code: str) -> None:
     """Set a new password from a reset link; the second factor is still required."""
     user = reset.user
+    # The link must not become a way around the login throttle to guess codes.
+    if throttle.seconds_until_allowed(user.email):
+        raise ActionError(_("Too many failed attempts. Try again later."), status=429)
     check_new_password(user, new, confirmation)
     if user.has_totp and _verify_second_factor(user, code) is None:
         db.session.rollback()
@@ -318,6 +338,7 @@ def do_reset_password(reset: PasswordReset, new: str, confirmation: str, code: s
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     reset.used_at = utcnow()
+    _spend_reset_links(user)
     ended = revoke_all(user, "password_reset")
     audit.record("password.reset", actor=user, target=user, sessions_ended=ended)
     db.session.commit()
