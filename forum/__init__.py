@@ -24,9 +24,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(CONFIGS[config_name]())
     if overrides:
         app.config.update(overrides)
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://"
-    )
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
     if app.config["TRUSTED_PROXY_COUNT"]:
         count = app.config["TRUSTED_PROXY_COUNT"]
@@ -63,8 +61,11 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(ROOT / "forum" / "translations"))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "forum" / "translations"),
+    )
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.request_loader(load_user_for_request)
@@ -99,4 +100,6 @@ def _init_templates(app: Flask) -> None:
     def inject_globals():
         return {"role_labels": ROLE_LABELS, "get_locale": get_locale}
 
-    app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "medium") if value else ""
+    app.jinja_env.filters["datetime"] = lambda value: (
+        format_datetime(value, "medium") if value else ""
+    )

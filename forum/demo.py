@@ -25,10 +25,20 @@ from forum.security import audit
 DEMO_PEOPLE = [
     # email, name, State, authority, role
     ("admin@demo.liaison.test", "Demo Administrator", None, "Liaison secretariat", Role.ADMIN),
-    ("ana.moreno@demo.liaison.test", "Ana Moreno", "ES",
-     "Ministry of Justice — International Legal Cooperation (demo)", Role.MEMBER),
-    ("kwame.mensah@demo.liaison.test", "Kwame Mensah", "GH",
-     "Office of the Attorney-General — Mutual Legal Assistance Unit (demo)", Role.FOCAL_POINT),
+    (
+        "ana.moreno@demo.liaison.test",
+        "Ana Moreno",
+        "ES",
+        "Ministry of Justice — International Legal Cooperation (demo)",
+        Role.MEMBER,
+    ),
+    (
+        "kwame.mensah@demo.liaison.test",
+        "Kwame Mensah",
+        "GH",
+        "Office of the Attorney-General — Mutual Legal Assistance Unit (demo)",
+        Role.FOCAL_POINT,
+    ),
 ]
 
 
@@ -70,7 +80,9 @@ def load(*, if_empty: bool) -> None:
 def print_credentials() -> None:
     path = _credentials_path()
     if not path.exists():
-        click.echo("No demo credentials on this machine (the database was not seeded by demo load).")
+        click.echo(
+            "No demo credentials on this machine (the database was not seeded by demo load)."
+        )
         return
     base = current_app.config["BASE_URL"]
     click.echo("")

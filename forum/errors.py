@@ -13,23 +13,33 @@ from werkzeug.exceptions import HTTPException
 from forum.extensions import db
 
 _MESSAGES = {
-    400: (_l("Bad request"), _l("The request could not be understood. Check what you entered and try again.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Check what you entered and try again."),
+    ),
     401: (_l("Login required"), _l("Log in to continue.")),
     403: (_l("Not allowed"), _l("You do not have permission to do this.")),
     404: (_l("Not found"), _l("This page does not exist, or you do not have access to it.")),
     405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
-    413: (_l("Too large"), _l("What you sent is larger than allowed. Make it smaller and try again.")),
-    429: (_l("Too many requests"), _l("Too many attempts in a short time. Wait a few minutes and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error occurred. It has been logged; please try again later.")),
+    413: (
+        _l("Too large"),
+        _l("What you sent is larger than allowed. Make it smaller and try again."),
+    ),
+    429: (
+        _l("Too many requests"),
+        _l("Too many attempts in a short time. Wait a few minutes and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error occurred. It has been logged; please try again later."),
+    ),
 }
 # Never echoed back: secrets the user typed.
 _SENSITIVE_FIELDS = {"password", "confirmation", "current_password", "code", "csrf_token"}
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json"
-    )
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
 def render_error(code: int, message: str | None = None, draft: dict | None = None):
@@ -37,8 +47,9 @@ def render_error(code: int, message: str | None = None, draft: dict | None = Non
     text = str(message or default_message)
     if _wants_json():
         return jsonify(error=str(title), message=text), code
-    return render_template("errors/error.html", code=code, title=title, message=text,
-                           draft=draft or {}), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=text, draft=draft or {}
+    ), code
 
 
 def _draft_from_form() -> dict:
@@ -53,8 +64,10 @@ def _draft_from_form() -> dict:
 def handle_csrf_error(error: CSRFError):
     return render_error(
         400,
-        _l("This form has expired or was not sent from Liaison. Your text is below: "
-           "copy it, reload the page, and send it again."),
+        _l(
+            "This form has expired or was not sent from Liaison. Your text is below: "
+            "copy it, reload the page, and send it again."
+        ),
         draft=_draft_from_form(),
     )
 

@@ -17,9 +17,9 @@ def select_locale() -> str:
     if not has_request_context():
         # CLI commands (``flask users invite``) send e-mail with no browser to ask.
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def language_choices() -> list[tuple[str, str]]:

@@ -18,8 +18,10 @@ from config import database_url
 from forum import create_app
 from forum import mail
 from forum.extensions import db
+from tests.catalogues import compile_catalogues
 from tests.factories import make_user
 from tests.factories import totp_code
+from tests.isolation import isolate_requests
 
 STRICT = os.environ.get("LIAISON_STRICT_TESTS") == "1"
 
@@ -32,6 +34,18 @@ def pytest_runtest_makereport(item, call):
     if STRICT and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped in strict mode (CI requires it to run): {report.longrepr}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    """Tests may rely on the French and Spanish texts without ``make translations``."""
+    compile_catalogues()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_requests(monkeypatch):
+    """Each test-client request gets its own application context and ``g``, as on a server."""
+    isolate_requests(monkeypatch)
 
 
 def _worker() -> str:

@@ -13,7 +13,6 @@ from forum.security.access import public
 from tests.catalogues import compile_catalogues
 from tests.factories import make_user
 from tests.factories import totp_code
-from tests.isolation import isolate_requests
 
 SECRET_IN_EXCEPTION = "database password is hunter2"
 
@@ -21,11 +20,6 @@ SECRET_IN_EXCEPTION = "database password is hunter2"
 @pytest.fixture(scope="session", autouse=True)
 def compiled_catalogues():
     compile_catalogues()
-
-
-@pytest.fixture(autouse=True)
-def _isolated_requests(monkeypatch):
-    isolate_requests(monkeypatch)
 
 
 @pytest.fixture
@@ -106,9 +100,7 @@ def test_500_hides_the_exception(error_app, caplog):
 
 
 def test_json_clients_get_json_errors(error_app):
-    response = error_app.test_client().get(
-        "/no/such/page", headers={"Accept": "application/json"}
-    )
+    response = error_app.test_client().get("/no/such/page", headers={"Accept": "application/json"})
     assert response.status_code == 404
     assert response.json == {
         "error": "Not found",

@@ -13,7 +13,6 @@ from forum.extensions import db
 from tests.catalogues import TRANSLATIONS
 from tests.catalogues import compile_catalogues
 from tests.catalogues import po_files
-from tests.isolation import isolate_requests
 
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 
@@ -21,11 +20,6 @@ _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 @pytest.fixture(scope="session", autouse=True)
 def compiled_catalogues():
     compile_catalogues()
-
-
-@pytest.fixture(autouse=True)
-def _isolated_requests(monkeypatch):
-    isolate_requests(monkeypatch)
 
 
 def _login_page(client, accept_language: str):

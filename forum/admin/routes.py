@@ -33,7 +33,10 @@ def users():
         )
     rows = db.session.scalars(statement.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     return render_template(
-        "admin/users.html", users=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page,
+        "admin/users.html",
+        users=rows[:PAGE_SIZE],
+        has_next=len(rows) > PAGE_SIZE,
+        page=page,
         query=query,
     )
 
@@ -49,8 +52,13 @@ def user_detail(user_id: int):
         except actions.ActionError as error:
             flash(error.message, "error")
             return render_template("admin/user_detail.html", user=user, form=form), error.status
-        flash(_("Second factor reset. %(name)s must enrol again at next login.",
-                name=user.display_name or user.email), "info")
+        flash(
+            _(
+                "Second factor reset. %(name)s must enrol again at next login.",
+                name=user.display_name or user.email,
+            ),
+            "info",
+        )
         return redirect(url_for("admin.user_detail", user_id=user.id))
     status = 400 if form.is_submitted() else 200
     return render_template("admin/user_detail.html", user=user, form=form), status

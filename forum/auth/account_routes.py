@@ -50,8 +50,9 @@ def revoke_session(session_id: int):
         actions.do_revoke_session(current_user, session_id)
     except actions.ActionError as error:
         flash(error.message, "error")
-        return render_template("errors/error.html", code=error.status,
-                               title=_("Not found"), message=error.message), error.status
+        return render_template(
+            "errors/error.html", code=error.status, title=_("Not found"), message=error.message
+        ), error.status
     flash(_("The session has been ended."), "info")
     return redirect(url_for("account.security"))
 
@@ -72,7 +73,9 @@ def change_password():
     if form.validate_on_submit():
         try:
             actions.do_change_password(
-                g.auth_session, form.current_password.data, form.password.data,
+                g.auth_session,
+                form.current_password.data,
+                form.password.data,
                 form.confirmation.data,
             )
         except actions.ActionError as error:
@@ -108,8 +111,12 @@ def change_two_factor():
     form = EnrolTotpForm()
     if form.validate_on_submit():
         return confirm_enrolment(form, g.auth_session, "account/change_two_factor.html")
-    return render_enrolment(form, g.auth_session, status=400 if form.is_submitted() else 200,
-                            template="account/change_two_factor.html")
+    return render_enrolment(
+        form,
+        g.auth_session,
+        status=400 if form.is_submitted() else 200,
+        template="account/change_two_factor.html",
+    )
 
 
 @bp.route("/recovery-codes", methods=["GET", "POST"])
@@ -119,10 +126,14 @@ def recovery_codes():
     form = ConfirmForm()
     if form.validate_on_submit():
         codes = actions.do_regenerate_recovery_codes(current_user)
-        return render_template("auth/recovery_codes.html", codes=codes,
-                               next_url=url_for("account.security"))
-    return render_template("account/recovery_codes_confirm.html", form=form,
-                           remaining=totp.remaining_recovery_codes(current_user))
+        return render_template(
+            "auth/recovery_codes.html", codes=codes, next_url=url_for("account.security")
+        )
+    return render_template(
+        "account/recovery_codes_confirm.html",
+        form=form,
+        remaining=totp.remaining_recovery_codes(current_user),
+    )
 
 
 @bp.route("/preferences", methods=["GET", "POST"])
@@ -140,5 +151,6 @@ def preferences():
     if not form.is_submitted():
         form.language.data = current_user.preferred_language or ""
     status = 400 if form.is_submitted() else 200
-    return render_template("account/preferences.html", form=form,
-                           languages=current_app.config["LANGUAGES"]), status
+    return render_template(
+        "account/preferences.html", form=form, languages=current_app.config["LANGUAGES"]
+    ), status

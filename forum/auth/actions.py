@@ -140,8 +140,10 @@ def do_complete_login(challenge: LoginChallenge, code: str) -> UserSession:
     wait = throttle.seconds_until_allowed(challenge.email)
     if wait:
         raise ActionError(
-            _("Too many failed attempts. Try again in %(minutes)d minutes.",
-              minutes=max(1, round(wait / 60))),
+            _(
+                "Too many failed attempts. Try again in %(minutes)d minutes.",
+                minutes=max(1, round(wait / 60)),
+            ),
             status=429,
         )
     user = db.session.get(User, challenge.user_id) if challenge.user_id else None
@@ -170,8 +172,12 @@ def do_complete_login(challenge: LoginChallenge, code: str) -> UserSession:
     record = start_session(user, mfa_complete=True)
     audit.record("login.success", actor=user, target=user, factor=factor)
     if factor == "recovery_code":
-        audit.record("recovery_code.used", actor=user, target=user,
-                     remaining=totp.remaining_recovery_codes(user))
+        audit.record(
+            "recovery_code.used",
+            actor=user,
+            target=user,
+            remaining=totp.remaining_recovery_codes(user),
+        )
     db.session.commit()
     return record
 
@@ -222,9 +228,7 @@ def do_confirm_totp_enrolment(
         new_record = record
     else:
         new_record = upgrade_session(record)
-    audit.record(
-        "2fa.enrolled" if first_enrolment else "2fa.changed", actor=user, target=user
-    )
+    audit.record("2fa.enrolled" if first_enrolment else "2fa.changed", actor=user, target=user)
     db.session.commit()
     return new_record, codes
 
@@ -390,8 +394,11 @@ def do_invite(
     # Only the newest link works: older pending ones for the same person are revoked.
     db.session.execute(
         sa.update(Invitation)
-        .where(Invitation.user_id == user.id, Invitation.accepted_at.is_(None),
-               Invitation.revoked_at.is_(None))
+        .where(
+            Invitation.user_id == user.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
         .values(revoked_at=now)
     )
     token = new_token()
@@ -492,8 +499,14 @@ def do_change_email(user: User, new_email: str) -> None:
     audit.record("email.changed", actor=user, target=user, old=old_email, new=new_email)
     db.session.commit()
     for address in (old_email, new_email):
-        mail.send(address, _("Your Liaison email address was changed"), "email_changed",
-                  user=user, old_email=old_email, new_email=new_email)
+        mail.send(
+            address,
+            _("Your Liaison email address was changed"),
+            "email_changed",
+            user=user,
+            old_email=old_email,
+            new_email=new_email,
+        )
 
 
 def do_set_language(user: User, language: str | None) -> None:

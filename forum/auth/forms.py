@@ -19,13 +19,19 @@ _PASSWORD_FIELD_MAX = 4096
 
 
 def _password_field(label):
-    return PasswordField(label, validators=[DataRequired(), Length(max=_PASSWORD_FIELD_MAX)],
-                         render_kw={"autocomplete": "current-password"})
+    return PasswordField(
+        label,
+        validators=[DataRequired(), Length(max=_PASSWORD_FIELD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 def _new_password_field(label):
-    return PasswordField(label, validators=[DataRequired(), Length(max=_PASSWORD_FIELD_MAX)],
-                         render_kw={"autocomplete": "new-password"})
+    return PasswordField(
+        label,
+        validators=[DataRequired(), Length(max=_PASSWORD_FIELD_MAX)],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class CodeField(StringField):
@@ -39,14 +45,21 @@ def _code_field():
     return CodeField(
         _l("Authentication code"),
         validators=[DataRequired(), Length(max=32)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "off",
-                   "spellcheck": "false"},
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "text",
+            "autocapitalize": "off",
+            "spellcheck": "false",
+        },
     )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
-                       render_kw={"autocomplete": "username"})
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
     password = _password_field(_l("Password"))
     submit = SubmitField(_l("Continue"))
 
@@ -68,16 +81,22 @@ class EnrolTotpForm(FlaskForm):
 
 
 class AcceptInvitationForm(FlaskForm):
-    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)],
-                               render_kw={"autocomplete": "name"})
+    display_name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
     password = _new_password_field(_l("Password"))
     confirmation = _new_password_field(_l("Repeat the password"))
     submit = SubmitField(_l("Continue"))
 
 
 class RequestResetForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
-                       render_kw={"autocomplete": "username"})
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
     submit = SubmitField(_l("Send me a reset link"))
 
 

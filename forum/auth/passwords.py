@@ -26,7 +26,9 @@ def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordH
 
 def _hasher() -> PasswordHasher:
     cfg = current_app.config
-    return _hasher_for(cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg["ARGON2_PARALLELISM"])
+    return _hasher_for(
+        cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg["ARGON2_PARALLELISM"]
+    )
 
 
 @lru_cache(maxsize=8)
@@ -62,13 +64,9 @@ def password_problems(password: str, *, email: str = "", display_name: str = "")
     cfg = current_app.config
     problems = []
     if len(password) < cfg["PASSWORD_MIN_LENGTH"]:
-        problems.append(
-            _("Use at least %(count)d characters.", count=cfg["PASSWORD_MIN_LENGTH"])
-        )
+        problems.append(_("Use at least %(count)d characters.", count=cfg["PASSWORD_MIN_LENGTH"]))
     if len(password) > cfg["PASSWORD_MAX_LENGTH"]:
-        problems.append(
-            _("Use at most %(count)d characters.", count=cfg["PASSWORD_MAX_LENGTH"])
-        )
+        problems.append(_("Use at most %(count)d characters.", count=cfg["PASSWORD_MAX_LENGTH"]))
     lowered = password.lower()
     context = set(CONTEXT_WORDS)
     if email:

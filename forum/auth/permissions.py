@@ -6,9 +6,9 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import g
+from flask import redirect
 from flask import request
 from flask import url_for
-from flask import redirect
 
 from forum.auth.models import Role
 from forum.security.access import ACCESS_ATTR
@@ -36,7 +36,9 @@ def fresh_login_required(view: Callable) -> Callable:
 
         if not is_recently_reauthenticated(g.auth_session):
             target = request.full_path.rstrip("?") if request.method == "GET" else request.referrer
-            return redirect(url_for("auth.reauthenticate", next=target or url_for("account.security")))
+            return redirect(
+                url_for("auth.reauthenticate", next=target or url_for("account.security"))
+            )
         return view(*args, **kwargs)
 
     if hasattr(view, ACCESS_ATTR):

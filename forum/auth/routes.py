@@ -124,7 +124,10 @@ def accept_invitation(token: str):
             )
         except actions.ActionError as error:
             return _render_with_error(
-                "auth/accept_invitation.html", form, error.message, error.status,
+                "auth/accept_invitation.html",
+                form,
+                error.message,
+                error.status,
                 invitation=invitation,
             )
         return redirect(url_for("auth.enrol_totp"))
@@ -168,7 +171,9 @@ def confirm_enrolment(form, record, template: str):
     session.pop(PENDING_SECRET_KEY, None)
     next_url = session.pop(NEXT_KEY, None)
     return render_template(
-        "auth/recovery_codes.html", codes=codes, next_url=safe_next(next_url) or url_for("main.home")
+        "auth/recovery_codes.html",
+        codes=codes,
+        next_url=safe_next(next_url) or url_for("main.home"),
     )
 
 
@@ -190,8 +195,10 @@ def request_password_reset():
     if form.validate_on_submit():
         actions.do_request_password_reset(form.email.data)
         flash(
-            _("If that address belongs to an account, a reset link is on its way. "
-              "It works once, for one hour."),
+            _(
+                "If that address belongs to an account, a reset link is on its way. "
+                "It works once, for one hour."
+            ),
             "info",
         )
         return redirect(url_for("auth.login"))
@@ -209,8 +216,9 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            actions.do_reset_password(reset, form.password.data, form.confirmation.data,
-                                      form.code.data)
+            actions.do_reset_password(
+                reset, form.password.data, form.confirmation.data, form.code.data
+            )
         except actions.ActionError as error:
             return _render_with_error("auth/reset_password.html", form, error.message, error.status)
         end_current_session()
@@ -230,8 +238,7 @@ def reauthenticate():
         try:
             actions.do_reauthenticate(g.auth_session, form.password.data, form.code.data)
         except actions.ActionError as error:
-            return _render_with_error("auth/reauthenticate.html", form, error.message,
-                                      error.status)
+            return _render_with_error("auth/reauthenticate.html", form, error.message, error.status)
         return redirect(next_url)
     status = 400 if form.is_submitted() else 200
     return render_template("auth/reauthenticate.html", form=form), status

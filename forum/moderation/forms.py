@@ -29,8 +29,9 @@ def state_choices() -> list[SelectChoice]:
 
 
 class InvitationForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False),
-                                                Length(max=254)])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
     role = SelectField(
         _l("Role"),
         choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],

@@ -99,7 +99,10 @@ def test_right_code_shows_ten_codes_activates_and_rotates_the_session(app, enrol
     assert stale.get("/auth/enrol").headers["Location"].startswith("/auth/login")
     [enrolled] = audit_rows("2fa.enrolled")
     assert (enrolled.actor_id, enrolled.target_type, enrolled.target_id) == (
-        newcomer.id, "user", str(newcomer.id))
+        newcomer.id,
+        "user",
+        str(newcomer.id),
+    )
 
 
 def test_recovery_codes_are_stored_hashed_and_each_works(app, enrolling, newcomer):
@@ -147,8 +150,9 @@ def test_account_without_second_factor_logging_in_goes_to_enrolment(client):
 
 def test_wrong_password_for_an_unenrolled_account_does_not_reach_enrolment(client):
     demo_like = make_user(status=Status.ACTIVE, enrolled=False)
-    response = client.post("/auth/login", data={"email": demo_like.email,
-                                                "password": "not the password at all"})
+    response = client.post(
+        "/auth/login", data={"email": demo_like.email, "password": "not the password at all"}
+    )
     assert response.headers["Location"] == "/auth/login/code"
     assert client.get("/auth/enrol").headers["Location"].startswith("/auth/login")
     assert sessions_of(demo_like) == []

@@ -27,18 +27,28 @@ NEW_PASSWORD = "granite lantern orchard vessel"
 GUEST = "guest@ministry.example"
 
 
-def invite(client, email: str = GUEST, role: str = "member", state_code: str = "FR",
-           authority_name: str = "Parquet national financier"):
+def invite(
+    client,
+    email: str = GUEST,
+    role: str = "member",
+    state_code: str = "FR",
+    authority_name: str = "Parquet national financier",
+):
     return client.post(
         "/moderation/invitations",
-        data={"email": email, "role": role, "state_code": state_code,
-              "authority_name": authority_name},
+        data={
+            "email": email,
+            "role": role,
+            "state_code": state_code,
+            "authority_name": authority_name,
+        },
     )
 
 
 def accept(client, path: str, name: str = "Guy Guest", password: str = NEW_PASSWORD):
-    return client.post(path, data={"display_name": name, "password": password,
-                                   "confirmation": password})
+    return client.post(
+        path, data={"display_name": name, "password": password, "confirmation": password}
+    )
 
 
 def user_by_email(email: str) -> User | None:
@@ -50,7 +60,9 @@ def invitations_for(email: str) -> list[Invitation]:
     db.session.expire_all()
     return list(
         db.session.scalars(
-            sa.select(Invitation).join(Invitation.user).where(User.email == email)
+            sa.select(Invitation)
+            .join(Invitation.user)
+            .where(User.email == email)
             .order_by(Invitation.id)
         )
     )
@@ -174,8 +186,14 @@ def test_accepting_sets_name_and_password_and_leads_only_to_enrolment(app, invit
     assert verify_password(user.password_hash, NEW_PASSWORD)
     assert user.status == Status.INVITED and not user.has_totp
     assert browser.get("/auth/enrol").status_code == 200
-    for path in ("/", "/account/security", "/account/password", "/account/preferences",
-                 "/moderation/invitations", "/admin/users"):
+    for path in (
+        "/",
+        "/account/security",
+        "/account/password",
+        "/account/preferences",
+        "/moderation/invitations",
+        "/admin/users",
+    ):
         answer = browser.get(path)
         assert answer.status_code == 302, path
         assert answer.headers["Location"] == "/auth/enrol", path
@@ -224,8 +242,17 @@ def test_cli_create_admin_prints_a_working_link(app):
 
 def test_cli_invite_prints_a_working_link(app, outbox):
     result = app.test_cli_runner().invoke(
-        args=["users", "invite", "juge@example.fr", "--state", "FR",
-              "--authority", "Cour d'appel de Paris", "--role", "member"]
+        args=[
+            "users",
+            "invite",
+            "juge@example.fr",
+            "--state",
+            "FR",
+            "--authority",
+            "Cour d'appel de Paris",
+            "--role",
+            "member",
+        ]
     )
     assert result.exit_code == 0, result.output
     path = _printed_link(result.output)
@@ -238,9 +265,7 @@ def test_cli_invite_prints_a_working_link(app, outbox):
 
 
 def test_cli_invite_refuses_an_active_account(app, member):
-    result = app.test_cli_runner().invoke(
-        args=["users", "invite", member.email, "--state", "FR"]
-    )
+    result = app.test_cli_runner().invoke(args=["users", "invite", member.email, "--state", "FR"])
     assert result.exit_code != 0
     assert "already belongs to an account" in result.output
     assert invitations_for(member.email) == []

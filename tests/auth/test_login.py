@@ -25,7 +25,9 @@ def test_login_with_password_and_code_reaches_home(client, auth, member):
 
 
 def test_password_alone_does_not_open_any_page(client, member):
-    response = client.post("/auth/login", data={"email": member.email, "password": member.test_password})
+    response = client.post(
+        "/auth/login", data={"email": member.email, "password": member.test_password}
+    )
     assert response.headers["Location"] == "/auth/login/code"
     assert client.get("/").status_code == 302
     assert client.get("/account/security").headers["Location"].startswith("/auth/login")
@@ -52,11 +54,20 @@ def test_replayed_code_is_refused_from_another_session(app, member):
 
 def test_unknown_email_and_wrong_password_answer_the_same(client, member):
     answers = []
-    for email, password in ((member.email, "wrong password entirely"), ("nobody@example.org", "x" * 12)):
+    for email, password in (
+        (member.email, "wrong password entirely"),
+        ("nobody@example.org", "x" * 12),
+    ):
         first = client.post("/auth/login", data={"email": email, "password": password})
         second = client.post("/auth/login/code", data={"code": "123456"})
-        answers.append((first.status_code, first.headers["Location"], second.status_code,
-                        second.text.replace(email, "")))
+        answers.append(
+            (
+                first.status_code,
+                first.headers["Location"],
+                second.status_code,
+                second.text.replace(email, ""),
+            )
+        )
         client.get("/auth/login")
     assert answers[0] == answers[1]
     assert "login.failure" in _audit_actions()

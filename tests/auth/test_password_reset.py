@@ -31,9 +31,14 @@ def request_reset(client, email: str):
 
 
 def reset(client, path: str, password: str, code: str, confirmation: str | None = None):
-    return client.post(path, data={"password": password, "code": code,
-                                   "confirmation": password if confirmation is None
-                                   else confirmation})
+    return client.post(
+        path,
+        data={
+            "password": password,
+            "code": code,
+            "confirmation": password if confirmation is None else confirmation,
+        },
+    )
 
 
 @pytest.fixture
@@ -53,8 +58,9 @@ def test_request_answers_the_same_for_known_and_unknown_addresses(app, member, o
     for email in (member.email, "nobody@example.org"):
         browser = app.test_client()
         response = request_reset(browser, email)
-        answers.append((response.status_code, response.headers["Location"],
-                        browser.get("/auth/login").text))
+        answers.append(
+            (response.status_code, response.headers["Location"], browser.get("/auth/login").text)
+        )
     assert answers[0] == answers[1]
     assert "If that address belongs to an account" in answers[0][2]
     assert [message["To"] for message in outbox] == [member.email]
@@ -134,8 +140,9 @@ def test_reset_ends_every_session(app, client, member, reset_link):
 
 
 def test_mismatched_confirmation_is_refused(client, member, reset_link):
-    response = reset(client, reset_link, NEW_PASSWORD, totp_code(member),
-                     confirmation=NEW_PASSWORD + "x")
+    response = reset(
+        client, reset_link, NEW_PASSWORD, totp_code(member), confirmation=NEW_PASSWORD + "x"
+    )
     assert response.status_code == 400
     assert "The two passwords do not match." in response.text
     assert password_is(member, member.test_password)
@@ -209,9 +216,13 @@ def test_a_password_change_spends_pending_reset_links(app, client, member, outbo
     request_reset(client, member.email)
     link = link_path(outbox[-1], "/auth/reset/")
     browser = logged_in_client(app, member)
-    changed = browser.post("/account/password", data={
-        "current_password": member.test_password, "password": NEW_PASSWORD,
-        "confirmation": NEW_PASSWORD,
-    })
+    changed = browser.post(
+        "/account/password",
+        data={
+            "current_password": member.test_password,
+            "password": NEW_PASSWORD,
+            "confirmation": NEW_PASSWORD,
+        },
+    )
     assert changed.status_code == 302
     assert app.test_client().get(link).status_code == 404

@@ -22,8 +22,12 @@ from tests.auth.helpers import logged_in_client
 from tests.factories import make_user
 from tests.factories import totp_code
 
-SENSITIVE_PAGES = ["/account/password", "/account/email", "/account/two-factor",
-                   "/account/recovery-codes"]
+SENSITIVE_PAGES = [
+    "/account/password",
+    "/account/email",
+    "/account/two-factor",
+    "/account/recovery-codes",
+]
 NEW_PASSWORD = "harbour willow saffron engine"
 
 
@@ -42,10 +46,13 @@ def stale(client, member):
 
 
 def reauthenticate(client, user, path: str, code: str | None = None, password: str | None = None):
-    return client.post(f"/auth/reauthenticate?next={path}", data={
-        "password": user.test_password if password is None else password,
-        "code": code or totp_code(user),
-    })
+    return client.post(
+        f"/auth/reauthenticate?next={path}",
+        data={
+            "password": user.test_password if password is None else password,
+            "code": code or totp_code(user),
+        },
+    )
 
 
 @pytest.mark.parametrize("path", SENSITIVE_PAGES)
@@ -74,10 +81,14 @@ def test_recent_login_needs_no_second_confirmation(stale, member, path):
 
 def test_after_reauthentication_the_password_can_be_changed(stale, member):
     reauthenticate(stale, member, "/account/password")
-    response = stale.post("/account/password", data={
-        "current_password": member.test_password, "password": NEW_PASSWORD,
-        "confirmation": NEW_PASSWORD,
-    })
+    response = stale.post(
+        "/account/password",
+        data={
+            "current_password": member.test_password,
+            "password": NEW_PASSWORD,
+            "confirmation": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(member)
     assert verify_password(member.password_hash, NEW_PASSWORD)
@@ -87,8 +98,14 @@ def test_after_reauthentication_the_password_can_be_changed(stale, member):
 @pytest.mark.parametrize(
     ("path", "data"),
     [
-        ("/account/password", {"current_password": "correct horse battery staple",
-                               "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD}),
+        (
+            "/account/password",
+            {
+                "current_password": "correct horse battery staple",
+                "password": NEW_PASSWORD,
+                "confirmation": NEW_PASSWORD,
+            },
+        ),
         ("/account/email", {"email": "taken-over@example.org"}),
         ("/account/recovery-codes", {}),
     ],
@@ -101,7 +118,8 @@ def test_stale_post_changes_nothing(stale, member, path, data):
     db.session.refresh(member)
     assert (member.password_hash, member.email, totp.remaining_recovery_codes(member)) == before
     assert not {"password.changed", "email.changed", "recovery_codes.regenerated"} & set(
-        audit_actions())
+        audit_actions()
+    )
 
 
 def test_wrong_password_or_code_does_not_reauthenticate(stale, member):
@@ -136,7 +154,8 @@ def test_email_change_after_reauthentication(stale, member, outbox):
     db.session.refresh(member)
     assert member.email == "marie.new@example.org"
     assert sorted(message["To"] for message in outbox) == sorted(
-        ["member@example.org", "marie.new@example.org"])
+        ["member@example.org", "marie.new@example.org"]
+    )
     [event] = audit_rows("email.changed")
     assert event.details_dict == {"old": "member@example.org", "new": "marie.new@example.org"}
 
@@ -164,8 +183,9 @@ def test_admin_resets_a_second_factor(app, member, admin_user, outbox):
 
     # At the next login the person must enrol again before anything else.
     browser = app.test_client()
-    answer = browser.post("/auth/login",
-                          data={"email": member.email, "password": member.test_password})
+    answer = browser.post(
+        "/auth/login", data={"email": member.email, "password": member.test_password}
+    )
     assert answer.headers["Location"] == "/auth/enrol"
     assert browser.get("/").headers["Location"] == "/auth/enrol"
 

@@ -176,10 +176,14 @@ def test_password_change_ends_other_sessions_and_keeps_this_one(app, member, out
     laptop = logged_in_client(app, member, **LAPTOP)
     phone = logged_in_client(app, member, **PHONE)
     assert laptop.get("/account/password").status_code == 200
-    response = laptop.post("/account/password", data={
-        "current_password": member.test_password, "password": NEW_PASSWORD,
-        "confirmation": NEW_PASSWORD,
-    })
+    response = laptop.post(
+        "/account/password",
+        data={
+            "current_password": member.test_password,
+            "password": NEW_PASSWORD,
+            "confirmation": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/account/security"
     assert is_signed_in(laptop)

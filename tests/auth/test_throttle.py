@@ -93,16 +93,19 @@ def test_per_address_limit_on_the_password_step(app, app_factory, member):
     for _ in range(3):
         answer = browser.post("/auth/login", data={"email": member.email, "password": "wrong one"})
         assert answer.status_code == 302
-    refused = browser.post("/auth/login",
-                           data={"email": member.email, "password": member.test_password})
+    refused = browser.post(
+        "/auth/login", data={"email": member.email, "password": member.test_password}
+    )
     assert refused.status_code == 429
     assert "Too many requests" in refused.text
     assert refused.mimetype == "text/html"
     # Another address is not affected.
     other = strict.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.44"
-    assert other.post("/auth/login", data={"email": member.email,
-                                           "password": "wrong one"}).status_code == 302
+    assert (
+        other.post("/auth/login", data={"email": member.email, "password": "wrong one"}).status_code
+        == 302
+    )
 
 
 @pytest.fixture

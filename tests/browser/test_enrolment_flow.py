@@ -61,8 +61,9 @@ class Phone:
 def invite(live_server) -> str:
     """The one step outside the UI: a moderator's invitation, as its e-mail link."""
     with live_server.app.app_context():
-        _, link = do_invite(None, EMAIL, role="member", state_code="FR",
-                            authority_name="Ministère de la Justice")
+        _, link = do_invite(
+            None, EMAIL, role="member", state_code="FR", authority_name="Ministère de la Justice"
+        )
         db.session.remove()
     assert link.startswith(live_server.url + "/auth/invitation/")
     return link
@@ -92,8 +93,9 @@ def enter_code(page: Page, code: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
-def test_invited_member_enrols_logs_in_and_ends_another_session(live_server, new_page,
-                                                                page_problems):
+def test_invited_member_enrols_logs_in_and_ends_another_session(
+    live_server, new_page, page_problems
+):
     laptop = new_page()
 
     # Invitation: choose a name and a password.

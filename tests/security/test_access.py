@@ -36,7 +36,8 @@ def _refused(response, *, login_pages: tuple[str, ...] = ("/auth/login",)) -> bo
 
 def _protected_requests(app, *, also_allowed: frozenset[str] = frozenset()):
     requests = [
-        r for r in route_requests(app)
+        r
+        for r in route_requests(app)
         if r.endpoint not in PUBLIC_ENDPOINTS | also_allowed and not r.endpoint.endswith(".static")
     ]
     assert requests, "the URL map has no protected routes: the walk found nothing to check"
@@ -59,9 +60,7 @@ def test_the_allow_list_names_real_endpoints(app):
 
 def test_every_endpoint_declares_an_access_rule(app):
     undeclared = [
-        rule.endpoint
-        for rule in app.url_map.iter_rules()
-        if access_rule_for(rule.endpoint) is None
+        rule.endpoint for rule in app.url_map.iter_rules() if access_rule_for(rule.endpoint) is None
     ]
     assert undeclared == []
 

@@ -45,7 +45,10 @@ def test_record_chains_each_row_to_the_previous_one(events):
 def test_record_keeps_who_did_what_to_whom(events, member):
     row = events[MIDDLE - 1]
     assert (row.actor_id, row.action, row.target_type, row.target_id) == (
-        member.id, "test.event", "user", str(member.id)
+        member.id,
+        "test.event",
+        "user",
+        str(member.id),
     )
     assert row.details_dict == {"step": MIDDLE - 1}
 
@@ -90,8 +93,9 @@ EDITABLE = [c.name for c in AuditEvent.__table__.columns if c.name != "id"]
 @pytest.mark.parametrize("column", EDITABLE)
 def test_editing_any_column_of_a_middle_row_is_named(app, events, column):
     row = events[MIDDLE - 1]
-    value = sa.bindparam("value", _tampered_value(column, row),
-                         type_=AuditEvent.__table__.c[column].type)
+    value = sa.bindparam(
+        "value", _tampered_value(column, row), type_=AuditEvent.__table__.c[column].type
+    )
     db.session.execute(
         sa.text(f"UPDATE audit_events SET {column} = :value WHERE id = :id").bindparams(
             value, id=row.id

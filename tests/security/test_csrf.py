@@ -46,8 +46,7 @@ def _login_with_tokens(client, user) -> None:
     page = client.get("/auth/login")
     client.post(
         "/auth/login",
-        data={"email": user.email, "password": user.test_password,
-              "csrf_token": _csrf_token(page)},
+        data={"email": user.email, "password": user.test_password, "csrf_token": _csrf_token(page)},
     )
     page = client.get("/auth/login/code")
     response = client.post(
@@ -121,8 +120,9 @@ def test_logout_takes_a_post(client, auth, member):
     auth.login(member)
     assert client.get("/auth/logout").status_code == 405
     assert client.get("/").status_code == 200
-    logout_rules = [r for r in client.application.url_map.iter_rules()
-                    if r.endpoint == "auth.logout"]
+    logout_rules = [
+        r for r in client.application.url_map.iter_rules() if r.endpoint == "auth.logout"
+    ]
     assert [sorted(r.methods - {"OPTIONS"}) for r in logout_rules] == [["POST"]]
 
 

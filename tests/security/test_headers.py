@@ -150,7 +150,8 @@ _STYLE_ELEMENT = re.compile(r"<style\b", re.IGNORECASE)
 def _page_templates() -> list[Path]:
     """Every template a browser renders; e-mail templates are read by mail clients, not us."""
     found = [
-        path for path in TEMPLATES.rglob("*.html")
+        path
+        for path in TEMPLATES.rglob("*.html")
         if "email" not in path.relative_to(TEMPLATES).parts
     ]
     assert found
