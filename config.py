@@ -69,6 +69,7 @@ class Config:
 
     INVITATION_LIFETIME = timedelta(days=_env_int("INVITATION_DAYS", 7))
     PASSWORD_RESET_LIFETIME = timedelta(hours=1)
+    EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
 
     # Argon2id: RFC 9106 "second recommended" profile, above the ASVS/OWASP minimum
     # (m=19 MiB, t=2, p=1).

@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -15,6 +16,7 @@ from forum.admin.forms import ResetSecondFactorForm
 from forum.auth import actions
 from forum.auth.models import User
 from forum.auth.permissions import admin_required
+from forum.auth.sessions import is_recently_reauthenticated
 from forum.extensions import db
 
 PAGE_SIZE = 50
@@ -47,6 +49,15 @@ def user_detail(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = ResetSecondFactorForm()
     if form.validate_on_submit():
+        if not is_recently_reauthenticated(g.auth_session):
+            # Asked here rather than by redirect, so the reason typed is kept on the page.
+            flash(
+                _("Resetting a second factor needs your password and a code first."),
+                "error",
+            )
+            return render_template(
+                "admin/user_detail.html", user=user, form=form, needs_reauth=True
+            ), 403
         try:
             actions.do_admin_reset_second_factor(current_user, user, form.reason.data)
         except actions.ActionError as error:

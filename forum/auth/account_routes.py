@@ -94,14 +94,43 @@ def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
         try:
-            actions.do_change_email(current_user, form.email.data)
+            actions.do_request_email_change(current_user, form.email.data)
         except actions.ActionError as error:
             flash(error.message, "error")
             return render_template("account/change_email.html", form=form), error.status
-        flash(_("Your email address is changed."), "info")
+        flash(
+            _(
+                "We sent a confirmation link to %(email)s. Your address changes when you "
+                "open it (within 24 hours) while logged in.",
+                email=current_user.pending_email,
+            ),
+            "info",
+        )
         return redirect(url_for("account.security"))
     status = 400 if form.is_submitted() else 200
     return render_template("account/change_email.html", form=form), status
+
+
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+@login_required
+def confirm_email(token: str):
+    """GET shows what will change; only the POST changes it (no state change on GET)."""
+    try:
+        actions.check_email_change_token(current_user, token)
+    except actions.ActionError as error:
+        return render_template(
+            "errors/error.html", code=404, title=_("Not found"), message=error.message
+        ), 404
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            actions.do_confirm_email_change(current_user, token)
+        except actions.ActionError as error:
+            flash(error.message, "error")
+            return render_template("account/confirm_email.html", form=form), error.status
+        flash(_("Your email address is changed."), "info")
+        return redirect(url_for("account.security"))
+    return render_template("account/confirm_email.html", form=form)
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])

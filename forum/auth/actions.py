@@ -295,7 +295,14 @@ def do_change_password(
 def do_request_password_reset(email: str) -> None:
     """Send a reset link if the address belongs to an active account; say nothing either way."""
     user = find_user_by_email(email)
-    if user is None or user.status != Status.ACTIVE or user.password_hash is None:
+    # Without an enrolled second factor the mailbox alone would be enough to take the
+    # account; such users ask an administrator instead.
+    if (
+        user is None
+        or user.status != Status.ACTIVE
+        or user.password_hash is None
+        or not user.has_totp
+    ):
         return
     token = new_token()
     db.session.add(
@@ -370,6 +377,13 @@ def check_invitation(inviter: User | None, email: str, role: str, state_code: st
     existing = find_user_by_email(email)
     if existing is not None and existing.status != Status.INVITED:
         raise ActionError(_("This address already belongs to an account."))
+    if (
+        existing is not None
+        and inviter is not None
+        and Role(existing.role) not in _INVITABLE_ROLES.get(Role(inviter.role), set())
+    ):
+        # Re-inviting would replace a pending invitation this inviter could not have sent.
+        raise ActionError(_("You may not invite someone with this role."), status=403)
 
 
 def do_invite(
@@ -486,7 +500,12 @@ def do_revoke_other_sessions(record: UserSession) -> int:
     return ended
 
 
-def do_change_email(user: User, new_email: str) -> None:
+def do_request_email_change(user: User, new_email: str) -> None:
+    """Send a confirmation link to the new address; the old one is told, nothing changes yet.
+
+    Proving control of the new mailbox keeps a typo (or an intruder) from moving the
+    account to an address its owner cannot read.
+    """
     new_email = User.normalise_email(new_email)
     if "@" not in new_email or len(new_email) > 254:
         raise ActionError(_("Enter a valid email address."))
@@ -494,19 +513,58 @@ def do_change_email(user: User, new_email: str) -> None:
         raise ActionError(_("That is already your address."))
     if find_user_by_email(new_email) is not None:
         raise ActionError(_("This address already belongs to an account."))
+    token = new_token()
+    user.pending_email = new_email
+    user.email_change_token_hash = token_hash(token)
+    user.email_change_expires_at = utcnow() + current_app.config["EMAIL_CHANGE_LIFETIME"]
+    audit.record("email.change_requested", actor=user, target=user, new=new_email)
+    db.session.commit()
+    mail.send(
+        new_email,
+        _("Confirm your new Liaison email address"),
+        "email_change_confirm",
+        user=user,
+        link=external_url("account.confirm_email", token=token),
+    )
+    mail.send(
+        user.email,
+        _("A change of your Liaison email address was requested"),
+        "email_change_requested",
+        user=user,
+        new_email=new_email,
+    )
+
+
+def check_email_change_token(user: User, token: str) -> None:
+    if (
+        user.email_change_token_hash is None
+        or user.email_change_token_hash != token_hash(token)
+        or user.email_change_expires_at is None
+        or utcnow() >= user.email_change_expires_at
+    ):
+        raise ActionError(_("This confirmation link is not valid any more."), status=404)
+
+
+def do_confirm_email_change(user: User, token: str) -> None:
+    check_email_change_token(user, token)
+    new_email = user.pending_email
+    if find_user_by_email(new_email) is not None:
+        raise ActionError(_("This address already belongs to an account."))
     old_email = user.email
     user.email = new_email
+    user.pending_email = None
+    user.email_change_token_hash = None
+    user.email_change_expires_at = None
     audit.record("email.changed", actor=user, target=user, old=old_email, new=new_email)
     db.session.commit()
-    for address in (old_email, new_email):
-        mail.send(
-            address,
-            _("Your Liaison email address was changed"),
-            "email_changed",
-            user=user,
-            old_email=old_email,
-            new_email=new_email,
-        )
+    mail.send(
+        old_email,
+        _("Your Liaison email address was changed"),
+        "email_changed",
+        user=user,
+        old_email=old_email,
+        new_email=new_email,
+    )
 
 
 def do_set_language(user: User, language: str | None) -> None:

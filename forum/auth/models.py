@@ -50,6 +50,10 @@ class User(UserMixin, db.Model):
     totp_enrolled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     # Highest TOTP time step ever accepted: a code at or below it is a replay.
     totp_last_step: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+    # An e-mail change waits here until the new address confirms it by link.
+    pending_email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    email_change_token_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    email_change_expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 

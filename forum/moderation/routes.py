@@ -43,7 +43,7 @@ def invitations():
                 form.email.data,
                 role=form.role.data,
                 state_code=form.state_code.data or None,
-                authority_name=form.authority_name.data.strip(),
+                authority_name=(form.authority_name.data or "").strip(),
             )
         except actions.ActionError as error:
             flash(error.message, "error")

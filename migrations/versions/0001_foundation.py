@@ -2,7 +2,7 @@
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-26 08:56:34.484888
+Create Date: 2026-11-26 09:07:55.125369
 
 """
 from alembic import op
@@ -52,6 +52,9 @@ def upgrade():
     sa.Column('totp_secret_encrypted', sa.String(length=255), nullable=True),
     sa.Column('totp_enrolled_at', forum.db_types.UTCDateTime(), nullable=True),
     sa.Column('totp_last_step', sa.BigInteger(), nullable=False),
+    sa.Column('pending_email', sa.String(length=254), nullable=True),
+    sa.Column('email_change_token_hash', sa.String(length=64), nullable=True),
+    sa.Column('email_change_expires_at', forum.db_types.UTCDateTime(), nullable=True),
     sa.Column('created_at', forum.db_types.UTCDateTime(), nullable=False),
     sa.Column('last_seen_at', forum.db_types.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),

@@ -269,3 +269,21 @@ def test_cli_invite_refuses_an_active_account(app, member):
     assert result.exit_code != 0
     assert "already belongs to an account" in result.output
     assert invitations_for(member.email) == []
+
+
+def test_moderator_cannot_replace_a_pending_staff_invitation(app, moderator, admin_user, outbox):
+    from forum.auth import actions
+
+    actions.do_invite(admin_user, "future.admin@example.org", role="admin")
+    outbox.clear()
+    client = app.test_client()
+    log_in(client, moderator)
+    response = client.post(
+        "/moderation/invitations",
+        data={"email": "future.admin@example.org", "role": "member", "state_code": "FR"},
+    )
+    assert response.status_code == 403
+    invited = db.session.scalar(sa.select(User).where(User.email == "future.admin@example.org"))
+    db.session.refresh(invited)
+    assert invited.role == "admin"
+    assert outbox == []

@@ -73,6 +73,13 @@ def test_no_mail_for_a_suspended_account(client, outbox):
     assert outbox == []
 
 
+def test_no_mail_for_an_account_without_a_second_factor(client, outbox):
+    """Otherwise the mailbox alone would be enough to take the account over."""
+    not_enrolled = make_user(enrolled=False)
+    assert request_reset(client, not_enrolled.email).status_code == 302
+    assert outbox == []
+
+
 def test_reset_link_sets_the_password_once(app, client, member, reset_link):
     assert client.get(reset_link).status_code == 200
     response = reset(client, reset_link, NEW_PASSWORD, totp_code(member))

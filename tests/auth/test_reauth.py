@@ -16,9 +16,11 @@ from forum.extensions import db
 from tests.auth.helpers import audit_actions
 from tests.auth.helpers import audit_rows
 from tests.auth.helpers import is_signed_in
+from tests.auth.helpers import link_path
 from tests.auth.helpers import live_sessions_of
 from tests.auth.helpers import log_in
 from tests.auth.helpers import logged_in_client
+from tests.auth.helpers import mail_text
 from tests.factories import make_user
 from tests.factories import totp_code
 
@@ -147,17 +149,52 @@ def test_reauthentication_never_redirects_off_site(stale, member, target):
     assert response.headers["Location"] == "/account/security"
 
 
-def test_email_change_after_reauthentication(stale, member, outbox):
+def test_email_change_waits_for_the_new_address_to_confirm(stale, member, outbox):
     reauthenticate(stale, member, "/account/email")
     response = stale.post("/account/email", data={"email": "Marie.New@Example.org"})
     assert response.status_code == 302
     db.session.refresh(member)
-    assert member.email == "marie.new@example.org"
-    assert sorted(message["To"] for message in outbox) == sorted(
-        ["member@example.org", "marie.new@example.org"]
-    )
+    assert member.email == "member@example.org"
+    assert member.pending_email == "marie.new@example.org"
+    confirm, notice = sorted(outbox, key=lambda message: message["To"])
+    assert (confirm["To"], notice["To"]) == ("marie.new@example.org", "member@example.org")
+    assert "/account/email/confirm/" not in mail_text(notice)
+
+    path = link_path(confirm, "/account/email/confirm/")
+    assert stale.get(path).status_code == 200
+    db.session.refresh(member)
+    assert member.email == "member@example.org", "GET must not change anything"
+    assert stale.post(path).status_code == 302
+    db.session.refresh(member)
+    assert member.email == "marie.new@example.org" and member.pending_email is None
     [event] = audit_rows("email.changed")
     assert event.details_dict == {"old": "member@example.org", "new": "marie.new@example.org"}
+    assert outbox[-1]["To"] == "member@example.org"
+    assert stale.post(path).status_code == 404, "the link works once"
+
+
+def test_email_change_link_expires_and_belongs_to_its_account(app, stale, member, outbox):
+    reauthenticate(stale, member, "/account/email")
+    stale.post("/account/email", data={"email": "marie.new@example.org"})
+    path = link_path(outbox[0], "/account/email/confirm/")
+    other = logged_in_client(app, make_user())
+    assert other.get(path).status_code == 404
+    assert other.post(path).status_code == 404
+    db.session.refresh(member)
+    member.email_change_expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert stale.post(path).status_code == 404
+    db.session.refresh(member)
+    assert member.email == "member@example.org"
+
+
+def test_email_change_to_a_taken_address_is_refused(stale, member, outbox):
+    make_user(email="taken@example.org")
+    reauthenticate(stale, member, "/account/email")
+    response = stale.post("/account/email", data={"email": "taken@example.org"})
+    assert response.status_code == 400
+    assert "already belongs" in response.text
+    assert outbox == []
 
 
 # --- admin reset of a second factor ---------------------------------------------------------
@@ -210,3 +247,18 @@ def test_admin_reset_requires_a_reason(app, member, admin_user, reason):
     assert member.has_totp
     assert is_signed_in(browser)
     assert "2fa.reset_by_admin" not in audit_actions()
+
+
+def test_admin_reset_needs_a_fresh_reauthentication_and_keeps_the_reason(app, member, admin_user):
+    admin = logged_in_client(app, admin_user)
+    records = live_sessions_of(admin_user)
+    for record in records:
+        record.reauthenticated_at = utcnow() - timedelta(minutes=11)
+    db.session.commit()
+    response = admin.post(f"/admin/users/{member.id}", data={"reason": REASON})
+    assert response.status_code == 403
+    assert REASON in response.text, "the reason typed is kept"
+    assert "/auth/reauthenticate" in response.text
+    db.session.refresh(member)
+    assert member.has_totp
+    assert audit_rows("2fa.reset_by_admin") == []
