@@ -114,3 +114,28 @@ def test_catalogue_has_every_extracted_message(po_path):
     template = {message.id for message in _messages(TRANSLATIONS / "messages.pot")}
     catalogue = {message.id for message in _messages(po_path)}
     assert template - catalogue == set()
+
+
+def test_template_holds_every_string_in_the_code():
+    """A string added to the code or a template without ``make messages`` fails here."""
+    from babel.messages.extract import DEFAULT_KEYWORDS
+    from babel.messages.extract import extract_from_dir
+
+    root = TRANSLATIONS.parent.parent
+    method_map = [
+        ("forum/**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("templates/**.txt", "jinja2"),
+    ]
+    keywords = dict(DEFAULT_KEYWORDS, _l=None, lazy_gettext=None)
+    extracted = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(root), method_map=method_map, keywords=keywords
+    ):
+        extracted.add(message if isinstance(message, str) else message[0])
+    template = {
+        message.id if isinstance(message.id, str) else message.id[0]
+        for message in _messages(TRANSLATIONS / "messages.pot")
+    }
+    assert len(extracted) > 100, "the extraction itself found nothing"
+    assert extracted - template == set(), "run `make messages` and translate the new strings"
