@@ -83,10 +83,22 @@ def _register_blueprints(app: Flask) -> None:
     from forum.admin import bp as admin_bp
     from forum.auth import account_bp
     from forum.auth import bp as auth_bp
+    from forum.chat import bp as chat_bp
+    from forum.directory import bp as directory_bp
+    from forum.discussions import bp as discussions_bp
     from forum.main import bp as main_bp
     from forum.moderation import bp as moderation_bp
 
-    for blueprint in (main_bp, auth_bp, account_bp, moderation_bp, admin_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        account_bp,
+        directory_bp,
+        discussions_bp,
+        chat_bp,
+        moderation_bp,
+        admin_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -1,0 +1,25 @@
+"""membership and moderation
+
+Revision ID: 0004_moderation
+Revises: 0003_discussions
+Create Date: 2026-11-26 09:10:00
+
+"""
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+import forum.db_types  # noqa: F401
+
+revision = "0004_moderation"
+down_revision = "0003_discussions"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

@@ -1,0 +1,25 @@
+"""chat
+
+Revision ID: 0005_chat
+Revises: 0004_moderation
+Create Date: 2026-11-26 09:10:00
+
+"""
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+import forum.db_types  # noqa: F401
+
+revision = "0005_chat"
+down_revision = "0004_moderation"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
