@@ -73,3 +73,16 @@ def user_detail(user_id: int):
         return redirect(url_for("admin.user_detail", user_id=user.id))
     status = 400 if form.is_submitted() else 200
     return render_template("admin/user_detail.html", user=user, form=form), status
+
+
+@bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
+@admin_required
+def end_sessions(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        ended = actions.do_admin_end_sessions(current_user, user)
+    except actions.ActionError as error:
+        flash(error.message, "error")
+        return redirect(url_for("admin.user_detail", user_id=user.id)), 303
+    flash(_("%(count)d sessions ended.", count=ended), "info")
+    return redirect(url_for("admin.user_detail", user_id=user.id))

@@ -31,8 +31,8 @@ from forum.auth.passwords import password_problems
 from forum.auth.passwords import verify_password
 from forum.auth.sessions import revoke
 from forum.auth.sessions import revoke_all
+from forum.auth.sessions import rotate_session
 from forum.auth.sessions import start_session
-from forum.auth.sessions import upgrade_session
 from forum.db_types import utcnow
 from forum.extensions import db
 from forum.security import audit
@@ -182,7 +182,8 @@ def do_complete_login(challenge: LoginChallenge, code: str) -> UserSession:
     return record
 
 
-def do_reauthenticate(record: UserSession, password: str, code: str) -> None:
+def do_reauthenticate(record: UserSession, password: str, code: str) -> UserSession:
+    """Confirm password + code again; returns the new session that replaces ``record``."""
     user = record.user
     email = user.email
     if throttle.seconds_until_allowed(email):
@@ -194,9 +195,10 @@ def do_reauthenticate(record: UserSession, password: str, code: str) -> None:
         audit.record("reauth.failure", actor=user, target=user)
         db.session.commit()
         raise ActionError(str(_("The password or authentication code is not correct.")))
-    record.reauthenticated_at = utcnow()
+    new_record = rotate_session(record, "reauthenticated")
     audit.record("reauth.success", actor=user, target=user)
     db.session.commit()
+    return new_record
 
 
 # --- two-factor enrolment ----------------------------------------------------------------
@@ -227,7 +229,7 @@ def do_confirm_totp_enrolment(
         revoke_all(user, "second_factor_changed", keep=record)
         new_record = record
     else:
-        new_record = upgrade_session(record)
+        new_record = rotate_session(record, "upgraded")
     audit.record("2fa.enrolled" if first_enrolment else "2fa.changed", actor=user, target=user)
     db.session.commit()
     return new_record, codes
@@ -491,6 +493,16 @@ def do_revoke_session(user: User, session_id: int) -> None:
     revoke(record, "revoked_by_user")
     audit.record("session.revoked", actor=user, target=user, session_id=session_id)
     db.session.commit()
+
+
+def do_admin_end_sessions(admin: User, user: User) -> int:
+    """An administrator ends every session of one user (ASVS 7.4.5), e.g. a stolen laptop."""
+    if not admin.is_admin:
+        raise ActionError(_("Only an administrator can end someone's sessions."), status=403)
+    ended = revoke_all(user, "ended_by_admin")
+    audit.record("session.ended_by_admin", actor=admin, target=user, count=ended)
+    db.session.commit()
+    return ended
 
 
 def do_revoke_other_sessions(record: UserSession) -> int:

@@ -61,9 +61,12 @@ def start_session(user: User, *, mfa_complete: bool) -> UserSession:
     return record
 
 
-def upgrade_session(record: UserSession) -> UserSession:
-    """Replace an enrolment-only session by a full one, with a new identifier."""
-    revoke(record, "upgraded")
+def rotate_session(record: UserSession, reason: str) -> UserSession:
+    """Replace a session by a full one under a new identifier (after any authentication).
+
+    A token that was seen before the authentication is worthless after it (ASVS 7.2.4).
+    """
+    revoke(record, reason)
     return start_session(record.user, mfa_complete=True)
 
 

@@ -89,6 +89,14 @@ def enforce_access():
             return redirect(url_for("auth.enrol_totp"))
         return _refuse_anonymous()
     if not rule(current_user):
+        # Refusals are security events (ASVS 16.3.2): logged, never silently dropped.
+        current_app.logger.warning(
+            "access refused: user %s to %s %s from %s",
+            current_user.id,
+            request.method,
+            request.endpoint,
+            request.remote_addr,
+        )
         abort(403)
     return None
 

@@ -15,12 +15,15 @@ from forum.db_types import utcnow
 from forum.extensions import db
 from tests.auth.helpers import audit_actions
 from tests.auth.helpers import audit_rows
+from tests.auth.helpers import cookie_value
+from tests.auth.helpers import copy_cookie
 from tests.auth.helpers import is_signed_in
 from tests.auth.helpers import link_path
 from tests.auth.helpers import live_sessions_of
 from tests.auth.helpers import log_in
 from tests.auth.helpers import logged_in_client
 from tests.auth.helpers import mail_text
+from tests.auth.helpers import sessions_of
 from tests.factories import make_user
 from tests.factories import totp_code
 
@@ -262,3 +265,14 @@ def test_admin_reset_needs_a_fresh_reauthentication_and_keeps_the_reason(app, me
     db.session.refresh(member)
     assert member.has_totp
     assert audit_rows("2fa.reset_by_admin") == []
+
+
+def test_reauthentication_issues_a_new_session_token(app, stale, member):
+    """ASVS 7.2.4: the token seen before re-authenticating is worthless after it."""
+    before = app.test_client()
+    copy_cookie(stale, before)
+    assert reauthenticate(stale, member, "/account/password").status_code == 302
+    assert cookie_value(stale) != cookie_value(before)
+    assert is_signed_in(stale)
+    assert not is_signed_in(before)
+    assert [record.revoked_reason for record in sessions_of(member)] == ["reauthenticated", None]

@@ -219,3 +219,25 @@ def test_admin_reset_of_second_factor_ends_all_sessions(app, member, admin_user)
     assert live_sessions_of(member) == []
     assert {record.revoked_reason for record in sessions_of(member)} == {"second_factor_reset"}
     assert is_signed_in(admin)
+
+
+def test_an_admin_ends_every_session_of_a_user(app, member, admin_user):
+    browsers = [logged_in_client(app, member) for _ in range(2)]
+    admin = logged_in_client(app, admin_user)
+    response = admin.post(f"/admin/users/{member.id}/sessions/end")
+    assert response.status_code == 302
+    assert not any(is_signed_in(browser) for browser in browsers)
+    [event] = audit_rows("session.ended_by_admin")
+    assert (event.actor_id, event.target_id, event.details_dict) == (
+        admin_user.id,
+        str(member.id),
+        {"count": 2},
+    )
+
+
+def test_only_admins_end_other_peoples_sessions(app, member, moderator):
+    browser = logged_in_client(app, member)
+    staff = logged_in_client(app, moderator)
+    assert staff.post(f"/admin/users/{member.id}/sessions/end").status_code == 403
+    assert is_signed_in(browser)
+    assert audit_rows("session.ended_by_admin") == []
