@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.directory import bp as directory_bp
     from forum.discussions import bp as discussions_bp
     from forum.main import bp as main_bp
+    from forum.membership import bp as membership_bp
     from forum.moderation import bp as moderation_bp
 
     for blueprint in (
@@ -97,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
         discussions_bp,
         chat_bp,
         moderation_bp,
+        membership_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)

@@ -94,5 +94,7 @@ def demo_credentials() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (users_cli, audit_cli, demo_cli):
+    from forum.moderation.cli import members_cli
+
+    for group in (users_cli, audit_cli, demo_cli, members_cli):
         app.cli.add_command(group)

@@ -64,3 +64,34 @@ def revoke_invitation(invitation_id: int):
         return redirect(url_for("moderation.invitations")), 303
     flash(_("Invitation revoked."), "info")
     return redirect(url_for("moderation.invitations"))
+
+
+@bp.route("/invitations/<int:invitation_id>/resend", methods=["POST"])
+@staff_required
+def resend_invitation(invitation_id: int):
+    """A fresh link (the old one stops working), same role, State and authority."""
+    invitation = db.session.get(Invitation, invitation_id) or abort(404)
+    user = invitation.user
+    if invitation.state not in ("pending", "expired"):
+        flash(_("Only a pending or expired invitation can be sent again."), "error")
+        return redirect(url_for("moderation.invitations")), 303
+    try:
+        actions.do_invite(
+            current_user,
+            user.email,
+            role=user.role,
+            state_code=user.state_code,
+            authority_name=user.authority_name,
+        )
+    except actions.ActionError as error:
+        flash(error.message, "error")
+        return redirect(url_for("moderation.invitations")), 303
+    flash(_("Invitation sent again to %(email)s.", email=user.email), "info")
+    return redirect(url_for("moderation.invitations"))
+
+
+from forum.moderation import application_routes  # noqa: E402,F401
+from forum.moderation import audit_routes  # noqa: E402,F401
+from forum.moderation import flag_routes  # noqa: E402,F401
+from forum.moderation import member_routes  # noqa: E402,F401
+from forum.moderation import review_routes  # noqa: E402,F401

@@ -25,6 +25,9 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.request_password_reset",
         "auth.reset_password",
         "main.healthz",
+        "membership.apply",
+        "membership.application_sent",
+        "membership.confirm_application",
         "static",
     }
 )
