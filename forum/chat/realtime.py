@@ -1,0 +1,176 @@
+"""Outgoing real-time events and the Socket.IO transport settings.
+
+Every emit names its recipients: a conversation's room (``conv:<id>``, joined only after a
+membership check) or one user's room (``user:<id>``). With a message queue these calls
+reach sockets on every server process.
+"""
+
+from __future__ import annotations
+
+import os
+
+import socketio as python_socketio
+from flask import current_app
+
+from forum.chat import presence as presence_module
+from forum.extensions import db
+from forum.extensions import socketio
+
+NAMESPACE = "/"
+
+
+def conversation_room(conversation_id: int) -> str:
+    return f"conv:{conversation_id}"
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def apply_defaults(app) -> None:
+    """Chat settings, overridable by the app's configuration or the environment."""
+    defaults = {
+        "CHAT_MAX_MESSAGE_LENGTH": 10_000,
+        # Burst of this many events per socket, refilled at CHAT_RATE_PER_SECOND.
+        "CHAT_RATE_BURST": _env_int("CHAT_RATE_BURST", 20),
+        "CHAT_RATE_PER_SECOND": float(os.environ.get("CHAT_RATE_PER_SECOND", 5)),
+        # How often a socket's server-side session is re-read (and swept), in seconds.
+        "CHAT_SESSION_RECHECK_SECONDS": float(os.environ.get("CHAT_SESSION_RECHECK_SECONDS", 3)),
+        "CHAT_OFFLINE_NOTICE_DELAY_MINUTES": _env_int("CHAT_OFFLINE_NOTICE_DELAY_MINUTES", 5),
+        "CHAT_OFFLINE_NOTICE_INTERVAL_MINUTES": _env_int(
+            "CHAT_OFFLINE_NOTICE_INTERVAL_MINUTES", 60
+        ),
+        # Run the offline e-mail sweep inside the server process (else: cron + the CLI).
+        "CHAT_OFFLINE_NOTICE_TASK": os.environ.get("CHAT_OFFLINE_NOTICE_TASK", "0") == "1",
+        # Under gevent every greenlet may hold a connection: redis-py's pool must not run dry
+        # ("Too many connections" drops published messages).
+        "CHAT_REDIS_MAX_CONNECTIONS": _env_int("CHAT_REDIS_MAX_CONNECTIONS", 2000),
+    }
+    for key, value in defaults.items():
+        app.config.setdefault(key, value)
+
+
+def _async_mode() -> str:
+    """gevent when the process was monkey-patched (production entry point), else threads."""
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover
+        return "threading"
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+def socketio_options(app) -> dict:
+    """Keyword arguments for ``socketio.init_app``; also sets up presence for this app."""
+    apply_defaults(app)
+    url = app.config["REDIS_URL"]
+    manager = None
+    if url:
+        manager = python_socketio.RedisManager(
+            url,
+            channel="liaison-socketio",
+            redis_options={"max_connections": app.config["CHAT_REDIS_MAX_CONNECTIONS"]},
+        )
+        app.extensions["chat_presence"] = presence_module.RedisPresence(
+            url, max_connections=app.config["CHAT_REDIS_MAX_CONNECTIONS"]
+        )
+    else:
+        app.extensions["chat_presence"] = presence_module.MemoryPresence()
+    return {
+        # Always passed, None included: the SocketIO object is shared by every app built in
+        # one process (tests) and must not keep an earlier app's queue.
+        "client_manager": manager,
+        "message_queue": url,
+        "cors_allowed_origins": [app.config["BASE_URL"]],
+        "manage_session": False,
+        "async_mode": app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
+        # The client sends pings; a dead peer is noticed within ping_interval + ping_timeout.
+        "ping_interval": 20,
+        "ping_timeout": 20,
+        "max_http_buffer_size": 1_000_000,
+    }
+
+
+def presence():
+    return current_app.extensions["chat_presence"]
+
+
+def emit(event: str, data, room: str) -> None:
+    socketio.emit(event, data, to=room, namespace=NAMESPACE)
+
+
+# --- events emitted by actions, after their commit ------------------------------------------
+
+
+def message_created(payload: dict) -> None:
+    emit("message", payload, conversation_room(payload["conversation_id"]))
+
+
+def message_updated(payload: dict) -> None:
+    emit("message_updated", payload, conversation_room(payload["conversation_id"]))
+
+
+def conversation_added(conversation_id: int, user_ids) -> None:
+    """New members' open sockets join the room at once and hear about it."""
+    for user_id in user_ids:
+        for sid in presence().sids_of(user_id):
+            socketio.server.enter_room(sid, conversation_room(conversation_id), NAMESPACE)
+        emit("conversation_added", {"conversation_id": conversation_id}, user_room(user_id))
+
+
+def conversation_changed(conversation_id: int, **changes) -> None:
+    emit(
+        "conversation_changed",
+        {"conversation_id": conversation_id, **changes},
+        conversation_room(conversation_id),
+    )
+
+
+def member_removed(conversation_id: int, user_id: int) -> None:
+    """Removal takes effect on open sockets: out of the room on every process, then told."""
+    room = conversation_room(conversation_id)
+    for sid in presence().sids_of(user_id):
+        socketio.server.leave_room(sid, room, NAMESPACE)
+    emit("conversation_removed", {"conversation_id": conversation_id}, user_room(user_id))
+
+
+def read_receipt(conversation_id: int, reader_id: int, message_id: int) -> None:
+    """Only to members who share their own receipts."""
+    import sqlalchemy as sa
+
+    from forum.chat.models import ChatPreference
+    from forum.chat.models import ConversationMember
+
+    recipients = db.session.scalars(
+        sa.select(ConversationMember.user_id)
+        .outerjoin(ChatPreference, ChatPreference.user_id == ConversationMember.user_id)
+        .where(
+            ConversationMember.conversation_id == conversation_id,
+            ConversationMember.user_id != reader_id,
+            sa.or_(ChatPreference.read_receipts.is_(None), ChatPreference.read_receipts),
+        )
+    )
+    payload = {"conversation_id": conversation_id, "user_id": reader_id, "message_id": message_id}
+    for user_id in recipients:
+        emit("read", payload, user_room(user_id))
+
+
+def unread_changed(user_id: int, conversation_id: int, count: int) -> None:
+    emit("unread", {"conversation_id": conversation_id, "count": count}, user_room(user_id))
+
+
+def presence_changed(user_id: int, status: str, conversation_ids) -> None:
+    payload = {"user_id": user_id, "status": status}
+    for conversation_id in conversation_ids:
+        emit("presence", payload, conversation_room(conversation_id))
+
+
+def disconnect_user(user_id: int) -> int:
+    """Drop every socket of ``user_id`` on every process; returns how many were asked."""
+    sids = presence().sids_of(user_id)
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
+    return len(sids)

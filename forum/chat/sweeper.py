@@ -1,0 +1,100 @@
+"""Background work of a chat server process: end sockets whose session died, keep presence
+fresh, and (optionally) send offline e-mail notices.
+
+One task per process, started with the first socket. A suspension also disconnects at once
+through :data:`forum.security.signals.user_access_revoked`; the sweep is the safety net
+for everything else (revocation from another process, expiry, idle timeout).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import sqlalchemy as sa
+
+from forum.auth.models import UserSession
+from forum.auth.sessions import _is_usable
+from forum.chat import connections
+from forum.chat import realtime
+from forum.extensions import db
+from forum.extensions import socketio
+from forum.security.signals import user_access_revoked
+
+log = logging.getLogger("forum.chat")
+_started: set[int] = set()
+_start_lock = threading.Lock()
+
+
+def sweep_once(app) -> list[str]:
+    """Disconnect this process's sockets whose session is no longer usable; returns their sids."""
+    live = connections.all_connections()
+    if not live:
+        return []
+    ended = []
+    with app.app_context():
+        session_ids = {c.session_id for c in live}
+        records = {
+            r.id: r
+            for r in db.session.scalars(
+                sa.select(UserSession).where(UserSession.id.in_(session_ids))
+            )
+        }
+        usable = {sid for sid, record in records.items() if _is_usable(record)[0]}
+        db.session.commit()  # _is_usable may not write, but end the read transaction
+        now = time.monotonic()
+        for connection in live:
+            if connection.session_id in usable:
+                connection.checked_at = now
+            else:
+                connection.revoked = True
+                ended.append(connection.sid)
+                socketio.server.disconnect(connection.sid, namespace=realtime.NAMESPACE)
+        realtime.presence().refresh({c.sid: c.user_id for c in live if c.sid not in ended})
+        db.session.remove()
+    return ended
+
+
+def _loop(app, server) -> None:
+    interval = app.config["CHAT_SESSION_RECHECK_SECONDS"]
+    notices_every = 60.0
+    last_notices = time.monotonic()
+    # Stops when the shared SocketIO object is re-bound to another app (tests build many).
+    while socketio.server is server:
+        socketio.sleep(interval)
+        try:
+            sweep_once(app)
+            if app.config["CHAT_OFFLINE_NOTICE_TASK"] and (
+                time.monotonic() - last_notices >= notices_every
+            ):
+                from forum.chat.notices import send_offline_notices
+
+                last_notices = time.monotonic()
+                with app.app_context():
+                    send_offline_notices()
+        except Exception:  # pragma: no cover - keep sweeping whatever happened once
+            log.exception("chat sweep failed")
+
+
+def ensure_running(app) -> None:
+    if not app.config.get("CHAT_SWEEPER", not app.testing):
+        return
+    server = socketio.server
+    with _start_lock:
+        if id(server) in _started:
+            return
+        _started.add(id(server))
+    socketio.start_background_task(_loop, app, server)
+
+
+@user_access_revoked.connect
+def _on_access_revoked(sender, user_id: int, reason: str = "", **extra) -> None:
+    """Suspension, deactivation, second-factor reset, session revocation: drop sockets now."""
+    app = sender if hasattr(sender, "app_context") else None
+    if app is None or "chat_presence" not in app.extensions:
+        return
+    with app.app_context():
+        count = realtime.disconnect_user(user_id)
+    if count:
+        log.info("disconnected %s socket(s) of user %s (%s)", count, user_id, reason)
