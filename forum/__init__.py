@@ -69,12 +69,10 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.request_loader(load_user_for_request)
-    socketio.init_app(
-        app,
-        message_queue=app.config["REDIS_URL"],
-        cors_allowed_origins=[app.config["BASE_URL"]],
-        manage_session=False,
-    )
+    from forum.chat.realtime import socketio_options
+
+    # Message queue (REDIS_URL) with a raised pool size, allowed origin BASE_URL, async mode.
+    socketio.init_app(app, **socketio_options(app))
     # The session record is loaded before the access guard runs (both are before_request).
     app.before_request(lambda: current_auth_session() and None)
 
