@@ -11,6 +11,10 @@ from forum.extensions import socketio
 from tests.auth.helpers import logged_in_client
 
 
+def _first(args):
+    return args[0] if isinstance(args, list) and args else args
+
+
 class SocketClient:
     """A Socket.IO test client carrying a browser's Flask cookie; every call isolated."""
 
@@ -29,7 +33,7 @@ class SocketClient:
 
     def received(self, name: str | None = None) -> list:
         events = self._run(self.inner.get_received)
-        return [e["args"][0] for e in events if name is None or e["name"] == name]
+        return [_first(e.get("args")) for e in events if name is None or e["name"] == name]
 
     @property
     def connected(self) -> bool:
