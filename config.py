@@ -101,6 +101,11 @@ class Config:
     HSTS = False
     DEMO_DATA_ALLOWED = False
 
+    # Directory: entries unchecked for longer than this are marked stale; reminders at most
+    # once per interval per State.
+    DIRECTORY_STALE_DAYS = _env_int("DIRECTORY_STALE_DAYS", 182)
+    DIRECTORY_REMINDER_INTERVAL_DAYS = _env_int("DIRECTORY_REMINDER_INTERVAL_DAYS", 30)
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

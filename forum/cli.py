@@ -98,3 +98,6 @@ def init_app(app: Flask) -> None:
 
     for group in (users_cli, audit_cli, demo_cli, members_cli):
         app.cli.add_command(group)
+    from forum.directory.cli import directory_cli
+
+    app.cli.add_command(directory_cli)

@@ -70,11 +70,20 @@ def load(*, if_empty: bool) -> None:
         audit.record("demo.user_created", target=user, role=user.role)
         lines.append(f"{email}  {password}  ({role.value})")
     db.session.commit()
+    _load_directory()
     path = _credentials_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     path.chmod(0o600)
     print_credentials()
+
+
+def _load_directory() -> None:
+    """Ten demo States in the directory (one restricted), edited by the demo administrator."""
+    from forum.directory import demo as directory_demo
+
+    admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN).limit(1))
+    directory_demo.load(admin)
 
 
 def print_credentials() -> None:
