@@ -72,6 +72,7 @@ def _tell(moderator, user, subject: str, body: str) -> None:
 
 
 def do_dismiss(moderator, post: Post, reason: str) -> None:
+    reason = discussions.check_reason(reason)
     if not open_flags_for(post):
         raise ActionError(_("This post has no open flags."), 409)
     _resolve(moderator, post, _("Dismissed: %(reason)s", reason=reason.strip()))

@@ -1,0 +1,190 @@
+"""Every staff route leaves its trace: a walk over every POST route of moderation and admin.
+
+Each route is called once, successfully, by the staff member allowed to use it; the audit
+entries it wrote are exactly the expected ones, all attributed to that staff member. A new
+POST route without a scenario here fails ``test_every_staff_post_route_is_walked``.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from forum.auth.actions import do_invite
+from forum.auth.models import Role
+from forum.discussions.models import Category
+from forum.extensions import db
+from forum.moderation.models import StateReview
+from forum.security.audit import AuditEvent
+from tests.auth.helpers import logged_in_client
+from tests.factories import make_user
+from tests.moderation.conftest import make_application
+from tests.moderation.test_flags import make_flagged_post
+
+
+def _invitation():
+    invitation, _link = do_invite(None, "newcomer@x.example", role="member", state_code="FR")
+    return invitation
+
+
+def _category_id():
+    category = Category(slug="elsewhere", name="Elsewhere")
+    db.session.add(category)
+    db.session.commit()
+    return category.id
+
+
+def _flag_post():
+    return make_flagged_post(make_user(), [make_user()]).id
+
+
+# endpoint → (who acts, set-up returning (url, form data), audit actions expected, in order)
+SCENARIOS = {
+    "moderation.invitations": (
+        "moderator",
+        lambda: (
+            "/moderation/invitations",
+            {"email": "a@x.example", "role": "member", "state_code": "FR", "authority_name": "A"},
+        ),
+        ["invitation.created"],
+    ),
+    "moderation.revoke_invitation": (
+        "moderator",
+        lambda: (f"/moderation/invitations/{_invitation().id}/revoke", {}),
+        ["invitation.revoked"],
+    ),
+    "moderation.resend_invitation": (
+        "moderator",
+        lambda: (f"/moderation/invitations/{_invitation().id}/resend", {}),
+        ["invitation.created"],
+    ),
+    "moderation.vouch_application": (
+        "focal_point",
+        lambda: (f"/moderation/applications/{make_application().id}/vouch", {}),
+        ["application.vouched"],
+    ),
+    "moderation.approve_application": (
+        "moderator",
+        lambda: (f"/moderation/applications/{make_application(state_code='IT').id}/approve", {}),
+        # The decision, and the foundation's invitation it sends, in one transaction.
+        ["application.approved", "invitation.created"],
+    ),
+    "moderation.reject_application": (
+        "moderator",
+        lambda: (
+            f"/moderation/applications/{make_application().id}/reject",
+            {"reject-reason": "not an authority"},
+        ),
+        ["application.rejected"],
+    ),
+    "moderation.audit_export": (
+        "moderator",
+        lambda: ("/moderation/audit/export", {}),
+        ["audit.exported"],
+    ),
+    "moderation.decide_flag": (
+        "moderator",
+        lambda: (f"/moderation/flags/{_flag_post()}/hide", {"reason": "personal data"}),
+        ["discussions.post_hidden", "discussions.flag_resolved"],
+    ),
+    "moderation.suspend_member": (
+        "moderator",
+        lambda: (f"/moderation/members/{make_user().id}/suspend", {"suspend-reason": "x"}),
+        ["member.suspended"],
+    ),
+    "moderation.reactivate_member": (
+        "moderator",
+        lambda: (
+            f"/moderation/members/{make_user(status='suspended').id}/reactivate",
+            {"reactivate-reason": "x"},
+        ),
+        ["member.reactivated"],
+    ),
+    "moderation.change_member_role": (
+        "moderator",
+        lambda: (
+            f"/moderation/members/{make_user().id}/role",
+            {"role-role": "focal_point", "role-reason": "x"},
+        ),
+        ["member.role_changed"],
+    ),
+    "moderation.deactivate_member": (
+        "moderator",
+        lambda: (f"/moderation/members/{make_user().id}/deactivate", {"deactivate-reason": "x"}),
+        ["member.deactivated"],
+    ),
+    "moderation.send_member_notice": (
+        "moderator",
+        lambda: (
+            f"/moderation/members/{make_user().id}/notice",
+            {"notice-subject": "s", "notice-body": "b"},
+        ),
+        ["member.notice_sent"],
+    ),
+    "moderation.review_detail": (
+        "focal_point",
+        lambda: (f"/moderation/reviews/{_review().id}", {"departed": []}),
+        ["review.completed"],
+    ),
+    "admin.user_detail": (
+        "admin",
+        lambda: (f"/admin/users/{make_user().id}", {"reason": "lost phone"}),
+        ["2fa.reset_by_admin"],
+    ),
+    "admin.end_sessions": (
+        "admin",
+        lambda: (f"/admin/users/{_signed_in_user().id}/sessions/end", {}),
+        None,  # the foundation's own name for it; checked to be exactly one row below
+    ),
+}
+
+
+def _review():
+    review = StateReview(state_code="FR")
+    db.session.add(review)
+    db.session.commit()
+    return review
+
+
+_APP = {}
+
+
+def _signed_in_user():
+    user = make_user()
+    logged_in_client(_APP["app"], user)
+    return user
+
+
+def _staff_post_endpoints(app) -> set[str]:
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith(("moderation.", "admin.")) and "POST" in (rule.methods or ())
+    }
+
+
+def test_every_staff_post_route_is_walked(app):
+    assert _staff_post_endpoints(app) == set(SCENARIOS)
+
+
+@pytest.mark.parametrize("endpoint", sorted(SCENARIOS))
+def test_staff_route_writes_its_audit_entries(app, endpoint):
+    _APP["app"] = app
+    who, build, expected = SCENARIOS[endpoint]
+    role = {"moderator": Role.MODERATOR, "admin": Role.ADMIN, "focal_point": Role.FOCAL_POINT}
+    actor = make_user(role=role[who], state_code="FR" if who == "focal_point" else None)
+    client = logged_in_client(app, actor)
+    url, data = build()
+    last = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+    response = client.post(url, data=data)
+    assert response.status_code in (200, 302), response.text[:500]
+    db.session.expire_all()
+    rows = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.id > last).order_by(AuditEvent.id)
+    ).all()
+    actions = [row.action for row in rows]
+    if expected is None:
+        assert len(actions) == 1, actions
+    else:
+        assert actions == expected
+    assert {row.actor_id for row in rows} == {actor.id}
