@@ -71,11 +71,13 @@ def socketio_options(app) -> dict:
     if url:
         manager = python_socketio.RedisManager(
             url,
-            channel="liaison-socketio",
+            channel=app.config.get("CHAT_CHANNEL", "liaison-socketio"),
             redis_options={"max_connections": app.config["CHAT_REDIS_MAX_CONNECTIONS"]},
         )
         app.extensions["chat_presence"] = presence_module.RedisPresence(
-            url, max_connections=app.config["CHAT_REDIS_MAX_CONNECTIONS"]
+            url,
+            max_connections=app.config["CHAT_REDIS_MAX_CONNECTIONS"],
+            prefix=app.config.get("CHAT_CHANNEL", "liaison-socketio") + ":chat",
         )
     else:
         app.extensions["chat_presence"] = presence_module.MemoryPresence()

@@ -1,0 +1,12 @@
+"""Production entry point for gunicorn with the gevent WebSocket worker, one worker a process:
+
+    gunicorn -k geventwebsocket.gunicorn.workers.GeventWebSocketWorker -w 1 \
+        -c forum/gunicorn_conf.py -b 127.0.0.1:8001 forum.wsgi:app
+
+The worker monkey-patches before importing this module, so psycopg picks its gevent-aware
+wait function (``forum.chat`` tests prove it does not block the loop).
+"""
+
+from forum import create_app
+
+app = create_app("production")

@@ -1,0 +1,90 @@
+"""Real chat server processes for tests and the benchmark (python -m forum.chat.server)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_port(port: int, process, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"chat server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"chat server on port {port} did not start")
+
+
+@contextmanager
+def chat_servers(
+    count: int,
+    *,
+    database: str,
+    redis: str | None,
+    config: str = "testing",
+    channel: str | None = None,
+    env: dict | None = None,
+):
+    """Start ``count`` gevent chat processes; yields their base URLs."""
+    processes, urls, logs = [], [], []
+    environment = {**os.environ, **(env or {})}
+    if channel:
+        environment["CHAT_CHANNEL"] = channel
+    try:
+        for _ in range(count):
+            port = free_port()
+            command = [
+                sys.executable,
+                "-m",
+                "forum.chat.server",
+                "--port",
+                str(port),
+                "--config",
+                config,
+                "--database",
+                database,
+            ]
+            if redis:
+                command += ["--redis", redis]
+            log = tempfile.TemporaryFile()
+            logs.append(log)
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=log
+            )
+            processes.append(process)
+            _wait_for_port(port, process)
+            urls.append(f"http://127.0.0.1:{port}")
+        yield urls
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for log in logs:
+            log.seek(0)
+            text = log.read().decode(errors="replace")
+            log.close()
+            if "Traceback" in text:
+                print(text[-4000:], file=sys.stderr)

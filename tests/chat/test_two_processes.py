@@ -1,0 +1,114 @@
+"""Two real server processes on different ports sharing PostgreSQL and Redis form one chat:
+real python-socketio clients exchange messages both ways and see the same presence."""
+
+from __future__ import annotations
+
+import os
+import queue
+import uuid
+
+import pytest
+import socketio
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from config import database_url
+from forum import create_app
+from forum.extensions import db
+from tests.auth.helpers import cookie_value
+from tests.auth.helpers import logged_in_client
+from tests.chat.helpers import direct_between
+from tests.chat.processes import chat_servers
+from tests.factories import make_user
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+def _client(url: str, cookie: str):
+    inbox: queue.Queue = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    client.on("message", lambda data: inbox.put(("message", data)))
+    client.on("presence", lambda data: inbox.put(("presence", data)))
+    client.connect(
+        url,
+        headers={"Cookie": f"liaison_session={cookie}"},
+        transports=["websocket"],
+        wait_timeout=10,
+    )
+    return client, inbox
+
+
+def _next(inbox: queue.Queue, name: str, timeout: float = 5.0):
+    while True:
+        kind, data = inbox.get(timeout=timeout)
+        if kind == name:
+            return data
+
+
+@pytest.fixture
+def pg_app():
+    """An app on a PostgreSQL database of this test's own (not parametrized: no SQLite run)."""
+    base, redis_url = os.environ.get("TEST_DATABASE_URL"), os.environ.get("TEST_REDIS_URL")
+    if not base or not redis_url:
+        pytest.skip("needs TEST_DATABASE_URL and TEST_REDIS_URL")
+    name = f"liaison_chat_two_{os.getpid()}"
+    admin = sa.create_engine(database_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(database_url(base)).set(database=name).render_as_string(hide_password=False)
+    application = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    try:
+        with application.app_context():
+            upgrade()
+            yield application
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_two_processes_form_one_chat(pg_app):
+    app = pg_app
+    redis_url = os.environ["TEST_REDIS_URL"]
+    member, other = make_user(), make_user()
+    conversation = direct_between(member, other)
+    cookies = [cookie_value(logged_in_client(app, user)) for user in (member, other)]
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
+    with chat_servers(
+        2, database=database, redis=redis_url, channel=f"liaison-test-{uuid.uuid4().hex}"
+    ) as (first, second):
+        alice, alice_inbox = _client(first, cookies[0])
+        bob, bob_inbox = _client(second, cookies[1])
+        try:
+            ack = alice.call(
+                "send",
+                {"conversation_id": conversation.id, "client_id": "a1", "body": "from process one"},
+                timeout=5,
+            )
+            assert ack["ok"]
+            assert _next(bob_inbox, "message")["id"] == ack["id"]
+            reply = bob.call(
+                "send",
+                {"conversation_id": conversation.id, "client_id": "b1", "body": "from process two"},
+                timeout=5,
+            )
+            received = _next(alice_inbox, "message")
+            while received["id"] != reply["id"]:  # alice also hears her own message
+                received = _next(alice_inbox, "message")
+            assert received["html"] == "<p>from process two</p>\n"
+            # Presence agrees across processes.
+            seen_by_alice = alice.call("who", {"conversation_id": conversation.id}, timeout=5)
+            seen_by_bob = bob.call("who", {"conversation_id": conversation.id}, timeout=5)
+            both_online = {str(member.id): "online", str(other.id): "online"}
+            assert seen_by_alice["presence"] == seen_by_bob["presence"] == both_online
+            alice.disconnect()
+            assert _next(bob_inbox, "presence") == {"user_id": member.id, "status": "offline"}
+            seen_by_bob = bob.call("who", {"conversation_id": conversation.id}, timeout=5)
+            assert seen_by_bob["presence"][str(member.id)] == "offline"
+        finally:
+            for client in (alice, bob):
+                if client.connected:
+                    client.disconnect()
