@@ -71,6 +71,7 @@ def load(*, if_empty: bool) -> None:
         lines.append(f"{email}  {password}  ({role.value})")
     db.session.commit()
     _load_directory()
+    _load_moderation()
     path = _credentials_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
@@ -84,6 +85,13 @@ def _load_directory() -> None:
 
     admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN).limit(1))
     directory_demo.load(admin)
+
+
+def _load_moderation() -> None:
+    """Pending demo applications for the moderators' queue."""
+    from forum.moderation import demo as moderation_demo
+
+    moderation_demo.load()
 
 
 def print_credentials() -> None:
