@@ -60,11 +60,15 @@ class EntryForm(FlaskForm):
     urgent_procedure = TextAreaField(_l("Urgent-request procedure"), render_kw={"rows": 3})
     contact_24_7 = StringField(_l("24/7 contact"))
     e_signature_accepted = SelectField(
-        _l("Electronic signature accepted"), choices=_choices(YES_NO)
+        _l("Electronic signature accepted"), choices=_choices(YES_NO), validate_choice=False
     )
-    encryption_required = SelectField(_l("Encryption required"), choices=_choices(YES_NO))
+    encryption_required = SelectField(
+        _l("Encryption required"), choices=_choices(YES_NO), validate_choice=False
+    )
     originals_required = SelectField(
-        _l("Originals required after electronic transmission"), choices=_choices(YES_NO)
+        _l("Originals required after electronic transmission"),
+        choices=_choices(YES_NO),
+        validate_choice=False,
     )
     transmission_notes = TextAreaField(
         _l("Electronic transmission requirements"), render_kw={"rows": 2}
@@ -91,9 +95,12 @@ class ProfileForm(FlaskForm):
     convention_basis_mla = SelectField(
         _l("The Convention as legal basis for mutual legal assistance"),
         choices=_choices(LEGAL_BASIS),
+        validate_choice=False,
     )
     convention_basis_extradition = SelectField(
-        _l("The Convention as legal basis for extradition"), choices=_choices(LEGAL_BASIS)
+        _l("The Convention as legal basis for extradition"),
+        choices=_choices(LEGAL_BASIS),
+        validate_choice=False,
     )
     law_links = TextAreaField(
         _l("National laws and websites (one per line: label | https://…)"), render_kw={"rows": 4}

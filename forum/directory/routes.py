@@ -6,6 +6,8 @@ exactly as it answers an unknown one (404), so anonymous visitors learn nothing 
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Response
 from flask import abort
 from flask import render_template
@@ -77,12 +79,12 @@ def home():
 @public
 def state_page(code: str):
     state = visible_state_or_404(code, current_user)
-    entries = (
-        db.session.query(Entry)
-        .filter(Entry.state_code == state.code, Entry.deleted_at.is_(None))
+    entries = db.session.scalars(
+        sa.select(Entry)
+        .where(Entry.state_code == state.code, Entry.deleted_at.is_(None))
+        .options(so.selectinload(Entry.contacts))
         .order_by(Entry.name)
-        .all()
-    )
+    ).all()
     return render_template(
         "directory/state.html",
         state=state,
