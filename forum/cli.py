@@ -101,3 +101,6 @@ def init_app(app: Flask) -> None:
     from forum.directory.cli import directory_cli
 
     app.cli.add_command(directory_cli)
+    from forum.chat.cli import chat_cli
+
+    app.cli.add_command(chat_cli)
