@@ -1,0 +1,245 @@
+"""Chat benchmark: N real asyncio python-socketio clients (websocket transport), each signed in
+as a distinct member, in N/2 direct conversations, against 1 or 2 gevent server processes
+(two joined by Redis). Every message is persisted in PostgreSQL as in production.
+
+    .venv/bin/python bench/chat.py --clients 1000 --rate 1000 --duration 15 --processes 1
+    .venv/bin/python bench/chat.py --clients 1000 --processes 2 --redis redis://127.0.0.1:6379/0
+
+Prints connect time, send->receive p50/p99/max at the fixed rate (and anything lost), then
+the sustained maximum (closed loop: every client sends its next message on its ack).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import socketio  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from config import database_url  # noqa: E402
+from forum import create_app  # noqa: E402
+from forum.auth.models import User  # noqa: E402
+from forum.auth.models import UserSession  # noqa: E402
+from forum.chat.models import Conversation  # noqa: E402
+from forum.chat.models import ConversationMember  # noqa: E402
+from forum.db_types import utcnow  # noqa: E402
+from forum.extensions import db  # noqa: E402
+from forum.security.crypto import new_token  # noqa: E402
+from forum.security.crypto import token_hash  # noqa: E402
+from tests.chat.processes import chat_servers  # noqa: E402
+
+
+def prepare(base_url: str, clients: int):
+    """A fresh database with ``clients`` members, their live sessions and signed cookies."""
+    name = "liaison_bench_chat"
+    admin = sa.create_engine(database_url(base_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = sa.make_url(database_url(base_url)).set(database=name).render_as_string(False)
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+    cookies, pairs = [], []
+    with app.app_context():
+        upgrade()
+        now = utcnow()
+        users = [
+            User(
+                email=f"bench{n}@example.org",
+                display_name=f"Bench {n}",
+                status="active",
+                totp_secret_encrypted="x",
+                totp_enrolled_at=now,
+            )
+            for n in range(clients)
+        ]
+        db.session.add_all(users)
+        db.session.flush()
+        serializer = app.session_interface.get_signing_serializer(app)
+        for user in users:
+            token = new_token()
+            db.session.add(
+                UserSession(
+                    user_id=user.id,
+                    token_hash=token_hash(token),
+                    mfa_complete=True,
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=now + timedelta(hours=12),
+                )
+            )
+            cookies.append(serializer.dumps({"sid": token, "_permanent": True}))
+        for n in range(0, clients - 1, 2):
+            a, b = users[n], users[n + 1]
+            conversation = Conversation(kind="direct", direct_key=f"{a.id}:{b.id}")
+            conversation.members = [
+                ConversationMember(user_id=a.id),
+                ConversationMember(user_id=b.id),
+            ]
+            db.session.add(conversation)
+            db.session.flush()
+            pairs.append((n, n + 1, conversation.id))
+        db.session.commit()
+        cookie_name = app.config["SESSION_COOKIE_NAME"]
+        db.engine.dispose()
+    return url, cookies, pairs, cookie_name
+
+
+class Bench:
+    def __init__(self, urls, cookies, cookie_name):
+        self.urls, self.cookies, self.cookie_name = urls, cookies, cookie_name
+        self.clients: list[socketio.AsyncClient] = []
+        self.sent_at: dict[str, float] = {}
+        self.latencies: list[float] = []
+        self.received = 0
+
+    async def connect_all(self) -> float:
+        start = time.perf_counter()
+        semaphore = asyncio.Semaphore(100)
+
+        async def one(n):
+            client = socketio.AsyncClient(reconnection=False)
+
+            @client.on("message")
+            async def on_message(data):
+                sent = self.sent_at.pop(data["client_id"], None)
+                if sent is not None and data["sender_id"] != 0:
+                    self.latencies.append(time.perf_counter() - sent)
+                    self.received += 1
+
+            async with semaphore:
+                await client.connect(
+                    self.urls[n % len(self.urls)],
+                    headers={"Cookie": f"{self.cookie_name}={self.cookies[n]}"},
+                    transports=["websocket"],
+                    wait_timeout=30,
+                )
+            self.clients.append((n, client))
+
+        await asyncio.gather(*(one(n) for n in range(len(self.cookies))))
+        self.clients.sort(key=lambda pair: pair[0])
+        self.clients = [c for _, c in self.clients]
+        return time.perf_counter() - start
+
+    async def send(self, n: int, conversation_id: int) -> bool:
+        client_id = uuid.uuid4().hex
+        self.sent_at[client_id] = time.perf_counter()
+        ack = await self.clients[n].call(
+            "send",
+            {"conversation_id": conversation_id, "client_id": client_id, "body": "ping"},
+            timeout=30,
+        )
+        return bool(ack and ack.get("ok"))
+
+    async def fixed_rate(self, pairs, rate: float, duration: float):
+        """Each pair's first member sends at rate/pairs per second; returns (sent, failed)."""
+        per_sender = rate / len(pairs)
+        sent = failed = 0
+
+        async def sender(index, n, conversation_id):
+            nonlocal sent, failed
+            await asyncio.sleep(index / rate)
+            next_at = time.perf_counter()
+            end = next_at + duration
+            while next_at < end:
+                ok = await self.send(n, conversation_id)
+                sent += 1
+                failed += not ok
+                next_at += 1 / per_sender
+                await asyncio.sleep(max(0, next_at - time.perf_counter()))
+
+        await asyncio.gather(*(sender(i, a, c) for i, (a, _b, c) in enumerate(pairs)))
+        await asyncio.sleep(2)  # let the last deliveries arrive
+        return sent, failed
+
+    async def closed_loop(self, pairs, duration: float) -> float:
+        done = 0
+        end = time.perf_counter() + duration
+
+        async def sender(n, conversation_id):
+            nonlocal done
+            while time.perf_counter() < end:
+                if await self.send(n, conversation_id):
+                    done += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(sender(a, c) for a, _b, c in pairs))
+        return done / (time.perf_counter() - start)
+
+
+def pct(values, q):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+async def run(args, urls, cookies, pairs, cookie_name):
+    bench = Bench(urls, cookies, cookie_name)
+    connect_time = await bench.connect_all()
+    print(
+        f"connected {len(bench.clients)} sockets to {len(urls)} process(es) in {connect_time:.2f} s"
+    )
+    sent, failed = await bench.fixed_rate(pairs, args.rate, args.duration)
+    lost = sent - failed - bench.received
+    lat = bench.latencies
+    print(
+        f"fixed rate {args.rate} msg/s for {args.duration:.0f} s: sent {sent}, refused {failed}, "
+        f"received {bench.received}, lost {lost}"
+    )
+    print(
+        f"send->receive p50 {pct(lat, 0.5):.1f} ms  p99 {pct(lat, 0.99):.1f} ms  "
+        f"max {max(lat) * 1000 if lat else float('nan'):.1f} ms  "
+        f"mean {statistics.fmean(lat) * 1000 if lat else float('nan'):.1f} ms"
+    )
+    bench.latencies.clear()
+    rate = await bench.closed_loop(pairs, args.duration)
+    print(f"sustained maximum (closed loop, {len(pairs)} senders): {rate:.0f} msg/s persisted")
+    for client in bench.clients:
+        await client.disconnect()
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument(
+        "--database",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL",
+            os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+        ),
+    )
+    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL"))
+    args = parser.parse_args()
+    if args.processes > 1 and not args.redis:
+        parser.error("two processes need --redis")
+    url, cookies, pairs, cookie_name = prepare(args.database, args.clients)
+    env = {"CHAT_RATE_BURST": "1000", "CHAT_RATE_PER_SECOND": "1000"}
+    with chat_servers(
+        args.processes,
+        database=url,
+        redis=args.redis,
+        channel=f"liaison-bench-{uuid.uuid4().hex}",
+        env=env,
+    ) as urls:
+        asyncio.run(run(args, urls, cookies, pairs, cookie_name))
+
+
+if __name__ == "__main__":
+    main()
