@@ -68,8 +68,8 @@ def home():
         results=results,
         total=total,
         page_size=search.PAGE_SIZE,
-        designations=DESIGNATIONS,
-        channels=CHANNELS,
+        designations={code: str(label) for code, label in DESIGNATIONS.items()},
+        channels={code: str(label) for code, label in CHANNELS.items()},
         languages=language_choices(),
         is_stale=is_stale,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pycountry
 from flask_babel import lazy_gettext as _l
 
@@ -57,15 +59,17 @@ RESOURCE_CATEGORIES = {
 }
 
 
+@functools.cache
 def language_name(code: str) -> str:
     language = pycountry.languages.get(alpha_2=code)
     return language.name if language else code
 
 
-def language_choices() -> list[tuple[str, str]]:
+@functools.cache
+def language_choices() -> tuple[tuple[str, str], ...]:
     """Every ISO 639-1 language, by English name."""
     languages = [lang for lang in pycountry.languages if hasattr(lang, "alpha_2")]
-    return sorted(((lang.alpha_2, lang.name) for lang in languages), key=lambda item: item[1])
+    return tuple(sorted(((lang.alpha_2, lang.name) for lang in languages), key=lambda x: x[1]))
 
 
 def is_language(code: str) -> bool:
