@@ -19,6 +19,7 @@ from forum.moderation.audit_routes import csv_safe
 from forum.security import audit
 from forum.security.audit import AuditEvent
 from tests.auth.helpers import audit_rows
+from tests.auth.helpers import logged_in_client
 
 
 def _seed(member, moderator):
@@ -60,14 +61,27 @@ def test_chain_status_and_filters(as_user, moderator, member):
 
 def test_a_tampered_chain_is_reported_on_top(as_user, moderator, member):
     _seed(member, moderator)
+    staff = as_user(moderator)
+    assert "Hash chain intact" in staff.get("/moderation/audit").text
+    # Between full walks the newest verified row is re-checked: editing it shows at once.
+    newest = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    newest.details = '{"edited": true}'
+    db.session.commit()
+    assert "Hash chain BROKEN" in staff.get("/moderation/audit").text
+
+
+def test_an_older_tampered_row_is_found_by_the_full_walk(app_factory, app, moderator, member):
+    always_full = app_factory(AUDIT_FULL_VERIFY_SECONDS=0)
+    staff = logged_in_client(always_full, moderator)
+    _seed(member, moderator)
+    assert "Hash chain intact" in staff.get("/moderation/audit").text
     db.session.execute(
         sa.update(AuditEvent)
         .where(AuditEvent.action == "discussions.post_hidden")
         .values(details='{"edited": true}')
     )
     db.session.commit()
-    page = as_user(moderator).get("/moderation/audit")
-    assert "Hash chain BROKEN" in page.text
+    assert "Hash chain BROKEN" in staff.get("/moderation/audit").text
 
 
 def test_csv_export_is_formula_safe_filtered_and_audited(as_user, moderator, member):
