@@ -194,3 +194,27 @@ def test_profile_and_visibility_are_revisions_too(client, auth, focal_point, sta
     bad = client.post(f"/directory/{PUBLIC}/profile", data={"treaties": "Treaty | bilateral | ZZ"})
     assert bad.status_code == 400
     assert "not an ISO 3166 code: ZZ" in bad.text, bad.text
+
+
+def test_every_directory_page_renders_for_an_administrator(client, auth, admin_user, states):
+    entry = states["public"]
+    contact = entry.contacts[0]
+    auth.login(admin_user)
+    client.post(f"/directory/entries/{entry.id}/edit", data=ENTRY_FORM)
+    pages = [
+        "/directory/",
+        f"/directory/{PUBLIC}",
+        f"/directory/{PUBLIC}/entries/new",
+        f"/directory/entries/{entry.id}/edit",
+        f"/directory/entries/{entry.id}/contacts/new",
+        f"/directory/contacts/{contact.id}/edit",
+        f"/directory/{PUBLIC}/profile",
+        f"/directory/{PUBLIC}/history",
+        f"/directory/{PUBLIC}/history?entry={entry.id}",
+        "/directory/route?state=FR&measure=mla",
+        "/directory/staleness",
+        "/directory/import",
+        "/directory/resources",
+        "/directory/resources/new",
+    ]
+    assert {page: client.get(page).status_code for page in pages} == {page: 200 for page in pages}
