@@ -95,25 +95,15 @@ def profile(user_id: int):
     if user is None or (user.status != Status.ACTIVE and not current_user.is_staff):
         abort(404)
     online = user.last_seen_at is not None and utcnow() - user.last_seen_at < PRESENCE_WINDOW
-    message_endpoint = _message_endpoint()
-    return render_template(
-        "membership/profile.html",
-        user=user,
-        online=online,
-        message_url=(
-            url_for(message_endpoint, user_id=user.id)
-            if message_endpoint and user.id != current_user.id
-            else None
-        ),
+    # Chat's "start a direct conversation" takes a POST with the other person's id.
+    can_message = (
+        "chat.start_direct" in current_app.view_functions
+        and user.id != current_user.id
+        and user.status == Status.ACTIVE
     )
-
-
-def _message_endpoint() -> str | None:
-    """The chat's "start a direct conversation" page, once chat provides it."""
-    for endpoint in ("chat.direct", "chat.start_direct"):
-        if endpoint in current_app.view_functions:
-            return endpoint
-    return None
+    return render_template(
+        "membership/profile.html", user=user, online=online, can_message=can_message
+    )
 
 
 @bp.route("/members/notices", methods=["GET", "POST"])

@@ -183,11 +183,16 @@ def unread_notice_count(user: User) -> int:
 def directory_contacts_for(user: User) -> list | None:
     """Directory contact roles held by ``user``, if the directory offers that lookup.
 
-    Returns None when the directory does not (yet) expose ``contacts_for_user``.
+    Returns None while the directory exposes no ``contacts_for_user(user)`` function.
     """
-    try:
-        from forum.directory import services  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    finder = getattr(services, "contacts_for_user", None)
-    return list(finder(user)) if finder else None
+    import importlib
+
+    for module_name in ("forum.directory.actions", "forum.directory.services"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        finder = getattr(module, "contacts_for_user", None)
+        if finder is not None:
+            return list(finder(user))
+    return None

@@ -248,3 +248,16 @@ def test_members_cannot_reach_any_moderation_route(as_user, member):
         "/moderation/reviews",
     ):
         assert client.get(path).status_code == 403, path
+
+
+def test_profile_offers_a_message_button_once_chat_exists(app, as_user, member):
+    colleague = make_user(display_name="Jonas Berg")
+    viewer = as_user(member)
+    page = viewer.get(f"/members/{colleague.id}").text
+    own = viewer.get(f"/members/{member.id}").text
+    if "chat.start_direct" in app.view_functions:
+        assert 'action="/chat/direct"' in page
+        assert f'name="user_id" value="{colleague.id}"' in page
+    else:
+        assert "/chat/direct" not in page
+    assert "/chat/direct" not in own  # nobody messages themselves
