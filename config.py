@@ -101,6 +101,16 @@ class Config:
     HSTS = False
     DEMO_DATA_ALLOWED = False
 
+    # Membership and moderation.
+    APPLY_IP_LIMIT = os.environ.get("APPLY_IP_LIMIT", "5 per hour")
+    APPLY_DOMAIN_LIMIT = os.environ.get("APPLY_DOMAIN_LIMIT", "20 per day")
+    # A State with a focal point: a moderator approves only after the focal point vouched.
+    APPLICATIONS_TWO_PERSON_RULE = os.environ.get("APPLICATIONS_TWO_PERSON_RULE", "1") == "1"
+    MEMBERS_INACTIVE_DAYS = _env_int("MEMBERS_INACTIVE_DAYS", 180)
+    MEMBERS_REVIEW_DAYS = _env_int("MEMBERS_REVIEW_DAYS", 365)
+    # The audit viewer walks the whole hash chain at most this often, new rows every time.
+    AUDIT_FULL_VERIFY_SECONDS = _env_int("AUDIT_FULL_VERIFY_SECONDS", 300)
+
     # Directory: entries unchecked for longer than this are marked stale; reminders at most
     # once per interval per State.
     DIRECTORY_STALE_DAYS = _env_int("DIRECTORY_STALE_DAYS", 182)
