@@ -39,6 +39,7 @@ from forum.security import audit
 from forum.security.crypto import encrypt_secret
 from forum.security.crypto import new_token
 from forum.security.crypto import token_hash
+from forum.security.signals import access_revoked
 
 GENERIC_LOGIN_ERROR = _l("The email, password or authentication code is not correct.")
 
@@ -254,6 +255,8 @@ def do_admin_reset_second_factor(admin: User, user: User, reason: str) -> None:
     revoke_all(user, "second_factor_reset")
     audit.record("2fa.reset_by_admin", actor=admin, target=user, reason=reason.strip())
     db.session.commit()
+    # Open sockets go too (the chat layer listens), not only HTTP sessions.
+    access_revoked(current_app._get_current_object(), user.id, "second_factor_reset")
     mail.send(user.email, _("Your second factor was reset"), "second_factor_reset", user=user)
 
 
@@ -502,6 +505,7 @@ def do_admin_end_sessions(admin: User, user: User) -> int:
     ended = revoke_all(user, "ended_by_admin")
     audit.record("session.ended_by_admin", actor=admin, target=user, count=ended)
     db.session.commit()
+    access_revoked(current_app._get_current_object(), user.id, "ended_by_admin")
     return ended
 
 

@@ -261,3 +261,15 @@ def test_profile_offers_a_message_button_once_chat_exists(app, as_user, member):
     else:
         assert "/chat/direct" not in page
     assert "/chat/direct" not in own  # nobody messages themselves
+
+
+def test_admin_session_end_and_second_factor_reset_also_close_sockets(
+    as_user, admin_user, member, revoked
+):
+    admin = as_user(admin_user)
+    assert admin.post(f"/admin/users/{member.id}/sessions/end").status_code == 302
+    assert admin.post(f"/admin/users/{member.id}", data={"reason": "lost phone"}).status_code == 302
+    assert revoked == [
+        {"user_id": member.id, "reason": "ended_by_admin"},
+        {"user_id": member.id, "reason": "second_factor_reset"},
+    ]
