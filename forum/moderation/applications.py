@@ -54,6 +54,19 @@ def do_submit_application(
     email = User.normalise_email(email)
     if find_user_by_email(email) is not None:
         return
+    waiting = db.session.scalar(
+        sa.select(sa.func.count(Application.id)).where(
+            Application.email == email, Application.status == ApplicationStatus.PENDING
+        )
+    )
+    if waiting:
+        return  # one request in the queue per address is enough
+    # An earlier unconfirmed request is replaced: only the newest link works.
+    db.session.execute(
+        sa.delete(Application).where(
+            Application.email == email, Application.status == ApplicationStatus.UNCONFIRMED
+        )
+    )
     token = new_token()
     application = Application(
         email=email,

@@ -215,3 +215,17 @@ def test_queue_tabs(as_user, moderator, status):
     decided = make_application(state_code="IT", status=status)
     page = as_user(moderator).get(f"/moderation/applications?status={status}")
     assert decided.email in page.text
+
+
+def test_one_request_per_address(client, outbox):
+    client.post("/apply", data=FORM)
+    first = link_path(outbox[-1], "/apply/confirm/")
+    client.post("/apply", data=FORM)
+    second = link_path(outbox[-1], "/apply/confirm/")
+    assert len(applications()) == 1
+    assert client.get(first).status_code == 404  # replaced by the newer link
+    client.post(second)
+    outbox.clear()
+    client.post("/apply", data=FORM)
+    assert outbox == []
+    assert [a.status for a in applications()] == ["pending"]
