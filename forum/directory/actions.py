@@ -270,3 +270,18 @@ def do_restore(actor, revision: Revision) -> bool:
     return _save_entry_change(
         actor, entry, before, "restore", restored_from=revision, revision=revision.id
     )
+
+
+def contacts_for_user(user) -> list[str]:
+    """The live entries naming ``user`` as a contact person, as "entry (State): name" lines.
+
+    Moderation shows these when a member leaves, so their contact roles are handed over.
+    """
+    rows = db.session.execute(
+        sa.select(ContactPerson.name, Entry.name, State.name)
+        .join(Entry, ContactPerson.entry_id == Entry.id)
+        .join(State, Entry.state_code == State.code)
+        .where(ContactPerson.user_id == user.id, Entry.deleted_at.is_(None))
+        .order_by(State.name, Entry.name)
+    ).all()
+    return [f"{entry} ({state}): {person}" for person, entry, state in rows]

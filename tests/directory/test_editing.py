@@ -218,3 +218,16 @@ def test_every_directory_page_renders_for_an_administrator(client, auth, admin_u
         "/directory/resources/new",
     ]
     assert {page: client.get(page).status_code for page in pages} == {page: 200 for page in pages}
+
+
+def test_moderation_finds_the_contact_roles_of_a_member(focal_point, states):
+    from forum.directory.actions import contacts_for_user
+    from forum.moderation.members import directory_contacts_for
+
+    assert contacts_for_user(focal_point) == []
+    contact = states["public"].contacts[0]
+    contact.user_id = focal_point.id
+    db.session.commit()
+    expected = [f"{states['public'].name} (France): {contact.name}"]
+    assert contacts_for_user(focal_point) == expected
+    assert directory_contacts_for(focal_point) == expected
