@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from forum.chat import bp as chat_bp
     from forum.directory import bp as directory_bp
     from forum.discussions import bp as discussions_bp
+    from forum.discussions import search_bp
     from forum.main import bp as main_bp
     from forum.membership import bp as membership_bp
     from forum.moderation import bp as moderation_bp
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
         account_bp,
         directory_bp,
         discussions_bp,
+        search_bp,
         chat_bp,
         moderation_bp,
         membership_bp,

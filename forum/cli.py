@@ -104,3 +104,6 @@ def init_app(app: Flask) -> None:
     from forum.chat.cli import chat_cli
 
     app.cli.add_command(chat_cli)
+    from forum.discussions.cli import notifications_cli
+
+    app.cli.add_command(notifications_cli)

@@ -7,3 +7,4 @@ bp = Blueprint("discussions", __name__, url_prefix="/discussions")
 search_bp = Blueprint("search", __name__)
 
 from forum.discussions import models  # noqa: E402,F401
+from forum.discussions import routes  # noqa: E402,F401

@@ -1,0 +1,63 @@
+"""/search: full-text search over what the user may read, with filters."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import render_template
+from flask import request
+from flask_login import current_user
+
+from forum.auth.models import User
+from forum.discussions import queries
+from forum.discussions import search
+from forum.discussions import search_bp
+from forum.extensions import db
+from forum.security.access import login_required
+
+PER_PAGE = 20
+
+
+def _date(name: str) -> datetime | None:
+    try:
+        return datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+@search_bp.route("/search")
+@login_required
+def search_page():
+    query = (request.args.get("q") or "").strip()[:200]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    until = _date("until")
+    filters = search.Filters(
+        category_id=request.args.get("category", type=int),
+        space_id=request.args.get("space", type=int),
+        author_id=request.args.get("author", type=int),
+        since=_date("since"),
+        until=until + timedelta(days=1) if until else None,
+    )
+    hits = []
+    if query:
+        hits = search.search(
+            current_user, query, filters, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE
+        )
+    authors = {}
+    ids = {h.author_id for h in hits if h.author_id}
+    if ids:
+        authors = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    return render_template(
+        "discussions/search.html",
+        query=query,
+        hits=hits[:PER_PAGE],
+        has_more=len(hits) > PER_PAGE,
+        page=page,
+        authors=authors,
+        categories=queries.categories(),
+        spaces=queries.my_spaces(current_user),
+        args=request.args,
+    )
