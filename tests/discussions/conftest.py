@@ -20,7 +20,10 @@ from tests.factories import make_user
 
 
 @pytest.fixture(autouse=True)
-def _discussion_storage(app, tmp_path):
+def _discussion_storage(request, tmp_path):
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
     app.config["ATTACHMENT_DIR"] = str(tmp_path / "attachments")
     if db.engine.dialect.name == "sqlite":
         db.session.execute(sa.text("DELETE FROM post_search"))
