@@ -72,6 +72,7 @@ def load(*, if_empty: bool) -> None:
     db.session.commit()
     _load_directory()
     _load_moderation()
+    _load_discussions()
     path = _credentials_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
@@ -92,6 +93,13 @@ def _load_moderation() -> None:
     from forum.moderation import demo as moderation_demo
 
     moderation_demo.load()
+
+
+def _load_discussions() -> None:
+    """Demo threads, replies, a case example and one private space."""
+    from forum.discussions import demo as discussions_demo
+
+    discussions_demo.load()
 
 
 def print_credentials() -> None:
