@@ -20,6 +20,7 @@ from tests.auth.helpers import audit_rows
 from tests.auth.helpers import link_path
 from tests.auth.helpers import mail_text
 from tests.moderation.conftest import make_application
+from tests.moderation.conftest import signed_in_client
 
 FORM = {
     "display_name": "Lena Vogel",
@@ -185,9 +186,8 @@ def test_without_a_focal_point_a_moderator_approves_alone(as_user, moderator, ou
 def test_two_person_rule_can_be_turned_off(app_factory, app, moderator, focal_fr, outbox):
     relaxed = app_factory(APPLICATIONS_TWO_PERSON_RULE=False)
     application = make_application(state_code="FR")
-    from tests.auth.helpers import logged_in_client
 
-    staff = logged_in_client(relaxed, moderator)
+    staff = signed_in_client(relaxed, moderator)
     assert staff.post(f"/moderation/applications/{application.id}/approve").status_code == 302
 
 

@@ -19,7 +19,7 @@ from forum.moderation.audit_routes import csv_safe
 from forum.security import audit
 from forum.security.audit import AuditEvent
 from tests.auth.helpers import audit_rows
-from tests.auth.helpers import logged_in_client
+from tests.moderation.conftest import signed_in_client
 
 
 def _seed(member, moderator):
@@ -72,7 +72,7 @@ def test_a_tampered_chain_is_reported_on_top(as_user, moderator, member):
 
 def test_an_older_tampered_row_is_found_by_the_full_walk(app_factory, app, moderator, member):
     always_full = app_factory(AUDIT_FULL_VERIFY_SECONDS=0)
-    staff = logged_in_client(always_full, moderator)
+    staff = signed_in_client(always_full, moderator)
     _seed(member, moderator)
     assert "Hash chain intact" in staff.get("/moderation/audit").text
     db.session.execute(

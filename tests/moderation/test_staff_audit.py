@@ -16,9 +16,9 @@ from forum.discussions.models import Category
 from forum.extensions import db
 from forum.moderation.models import StateReview
 from forum.security.audit import AuditEvent
-from tests.auth.helpers import logged_in_client
 from tests.factories import make_user
 from tests.moderation.conftest import make_application
+from tests.moderation.conftest import signed_in_client
 from tests.moderation.test_flags import make_flagged_post
 
 
@@ -151,7 +151,7 @@ _APP = {}
 
 def _signed_in_user():
     user = make_user()
-    logged_in_client(_APP["app"], user)
+    signed_in_client(_APP["app"], user)
     return user
 
 
@@ -173,7 +173,7 @@ def test_staff_route_writes_its_audit_entries(app, endpoint):
     who, build, expected = SCENARIOS[endpoint]
     role = {"moderator": Role.MODERATOR, "admin": Role.ADMIN, "focal_point": Role.FOCAL_POINT}
     actor = make_user(role=role[who], state_code="FR" if who == "focal_point" else None)
-    client = logged_in_client(app, actor)
+    client = signed_in_client(app, actor)
     url, data = build()
     last = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
     response = client.post(url, data=data)
