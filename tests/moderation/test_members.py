@@ -273,3 +273,22 @@ def test_admin_session_end_and_second_factor_reset_also_close_sockets(
         {"user_id": member.id, "reason": "ended_by_admin"},
         {"user_id": member.id, "reason": "second_factor_reset"},
     ]
+
+
+def test_deactivation_lists_the_directory_contact_roles_to_hand_over(
+    as_user, moderator, member, monkeypatch
+):
+    from forum.directory import actions as directory_actions
+
+    line = "Central Authority for MLA (France): Marie Membre"
+    monkeypatch.setattr(
+        directory_actions,
+        "contacts_for_user",
+        lambda user: [line] if user.id == member.id else [],
+    )
+    page = as_user(moderator).post(
+        f"/moderation/members/{member.id}/deactivate", data={"deactivate-reason": "moved on"}
+    )
+    assert page.status_code == 200
+    assert 'data-testid="departed-contacts"' in page.text
+    assert line in page.text
