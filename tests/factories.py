@@ -57,17 +57,18 @@ def make_user(
 
 
 def totp_code(user: User, *, step: int | None = None) -> str:
-    """A code the server will accept: the next time step not used yet by this user.
+    """A code the server will accept: the current or next time step, if not used yet.
 
-    Three logins fit in one 30-second window (steps -1, 0, +1); beyond that we rewind the
-    user's last-used step, which is test set-up, not a path the app offers.
+    The previous step is never offered: the window could turn between here and the
+    request and push it out of the ±1 drift. When both usable steps are spent we rewind
+    the user's last-used step, which is test set-up, not a path the app offers.
     """
     current = int(time.time() // totp.STEP_SECONDS)
     if step is None:
         db.session.refresh(user)
-        step = max(current - totp.ALLOWED_DRIFT_STEPS, user.totp_last_step + 1)
-        if step > current + totp.ALLOWED_DRIFT_STEPS:
-            user.totp_last_step = current - totp.ALLOWED_DRIFT_STEPS - 1
+        step = next((s for s in (current, current + 1) if s > user.totp_last_step), None)
+        if step is None:
+            user.totp_last_step = current - 1
             db.session.commit()
-            step = current - totp.ALLOWED_DRIFT_STEPS
+            step = current
     return pyotp.TOTP(user.test_totp_secret).at(step * totp.STEP_SECONDS)
