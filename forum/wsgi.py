@@ -7,6 +7,10 @@ The worker monkey-patches before importing this module, so psycopg picks its gev
 wait function (``forum.chat`` tests prove it does not block the loop).
 """
 
-from forum import create_app
+import os
 
-app = create_app("production")
+from config import database_url
+from forum import create_app
+from forum.chat.realtime import process_overrides
+
+app = create_app("production", process_overrides(database_url(os.environ.get("DATABASE_URL", ""))))

@@ -70,6 +70,11 @@ def rotate_session(record: UserSession, reason: str) -> UserSession:
     return start_session(record.user, mfa_complete=True)
 
 
+def session_status(record: UserSession) -> tuple[bool, str]:
+    """Whether a session record may still be used, and why not (for long-lived sockets too)."""
+    return _is_usable(record)
+
+
 def _is_usable(record: UserSession) -> tuple[bool, str]:
     now = utcnow()
     if record.revoked_at is not None:

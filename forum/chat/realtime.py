@@ -49,9 +49,38 @@ def apply_defaults(app) -> None:
         # Under gevent every greenlet may hold a connection: redis-py's pool must not run dry
         # ("Too many connections" drops published messages).
         "CHAT_REDIS_MAX_CONNECTIONS": _env_int("CHAT_REDIS_MAX_CONNECTIONS", 2000),
+        # Connections kept in autocommit for sends (forum.chat.sendpool); 0: the app's engine.
+        "CHAT_SEND_POOL_SIZE": _env_int("CHAT_SEND_POOL_SIZE", 0),
     }
     for key, value in defaults.items():
         app.config.setdefault(key, value)
+
+
+def process_engine_options(database_url: str) -> dict:
+    """Engine settings for a gevent server process (chat and pages in one process).
+
+    No pre-ping: it is a round trip on every checkout, i.e. on every chat event. A pooled
+    connection that died (database restart) fails one request, whose client retries; idle
+    connections are recycled before servers or firewalls drop them. The pool is as large as
+    the concurrency one process serves, so sockets do not queue for a connection.
+    """
+    if not database_url.startswith("postgresql"):
+        return {"pool_pre_ping": True}
+    return {
+        "pool_pre_ping": False,
+        "pool_recycle": 600,
+        "pool_size": _env_int("CHAT_DB_POOL_SIZE", 12),
+        "max_overflow": _env_int("CHAT_DB_POOL_OVERFLOW", 0),
+        "pool_timeout": 10,
+    }
+
+
+def process_overrides(database_url: str) -> dict:
+    """Configuration for a gevent server process: its engine and the pool for sends."""
+    return {
+        "SQLALCHEMY_ENGINE_OPTIONS": process_engine_options(database_url),
+        "CHAT_SEND_POOL_SIZE": _env_int("CHAT_SEND_POOL_SIZE", 16),
+    }
 
 
 def _async_mode() -> str:
@@ -87,7 +116,9 @@ def socketio_options(app) -> dict:
         "client_manager": manager,
         "message_queue": url,
         "cors_allowed_origins": [app.config["BASE_URL"]],
-        "manage_session": False,
+        # Each socket keeps the copy of the Flask session taken at the handshake: the signed
+        # cookie is decoded once, not on every event (chat never writes to the session).
+        "manage_session": True,
         "async_mode": app.config.get("SOCKETIO_ASYNC_MODE") or _async_mode(),
         # The client sends pings; a dead peer is noticed within ping_interval + ping_timeout.
         "ping_interval": 20,
@@ -100,15 +131,15 @@ def presence():
     return current_app.extensions["chat_presence"]
 
 
-def emit(event: str, data, room: str) -> None:
-    socketio.emit(event, data, to=room, namespace=NAMESPACE)
+def emit(event: str, data, room: str, *, skip_sid: str | None = None) -> None:
+    socketio.emit(event, data, to=room, namespace=NAMESPACE, skip_sid=skip_sid)
 
 
 # --- events emitted by actions, after their commit ------------------------------------------
 
 
-def message_created(payload: dict) -> None:
-    emit("message", payload, conversation_room(payload["conversation_id"]))
+def message_created(payload: dict, *, skip_sid: str | None = None) -> None:
+    emit("message", payload, conversation_room(payload["conversation_id"]), skip_sid=skip_sid)
 
 
 def message_updated(payload: dict) -> None:

@@ -12,6 +12,7 @@ monkey.patch_all()
 import argparse  # noqa: E402
 import gc  # noqa: E402
 import os  # noqa: E402
+import socket  # noqa: E402
 
 from forum import create_app  # noqa: E402
 from forum.extensions import socketio  # noqa: E402
@@ -31,6 +32,14 @@ def main() -> None:
     overrides = {"BASE_URL": args.base_url or f"http://{args.host}:{args.port}"}
     if args.database:
         overrides["SQLALCHEMY_DATABASE_URI"] = database_url(args.database)
+    from forum.chat.realtime import process_overrides
+
+    overrides.update(
+        process_overrides(
+            overrides.get("SQLALCHEMY_DATABASE_URI")
+            or database_url(os.environ.get("DATABASE_URL", ""))
+        )
+    )
     if args.redis:
         overrides["REDIS_URL"] = args.redis
     if os.environ.get("CHAT_CHANNEL"):
@@ -43,7 +52,26 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     print(f"chat server on {args.host}:{args.port} ({socketio.async_mode})", flush=True)
-    socketio.run(app, host=args.host, port=args.port, log_output=False)
+    serve(app, args.host, args.port)
+
+
+def serve(app, host: str, port: int) -> None:
+    """What ``socketio.run`` does under gevent, on a listener with TCP_NODELAY (as gunicorn's).
+
+    Without it an acknowledgement written right after the message event waits for the
+    peer's delayed ACK (Nagle): about 40 ms per send in a request/response loop.
+    """
+    from gevent import pywsgi
+    from geventwebsocket.handler import WebSocketHandler
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited when accepted
+    listener.bind((host, port))
+    listener.listen(2048)
+    server = pywsgi.WSGIServer(listener, app, handler_class=WebSocketHandler, log=None)
+    socketio.wsgi_server = server
+    server.serve_forever()
 
 
 if __name__ == "__main__":

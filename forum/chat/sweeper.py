@@ -15,7 +15,7 @@ import time
 import sqlalchemy as sa
 
 from forum.auth.models import UserSession
-from forum.auth.sessions import _is_usable
+from forum.auth.sessions import session_status
 from forum.chat import connections
 from forum.chat import realtime
 from forum.extensions import db
@@ -38,11 +38,13 @@ def sweep_once(app) -> list[str]:
         records = {
             r.id: r
             for r in db.session.scalars(
-                sa.select(UserSession).where(UserSession.id.in_(session_ids))
+                sa.select(UserSession)
+                .where(UserSession.id.in_(session_ids))
+                .options(sa.orm.joinedload(UserSession.user))
             )
         }
-        usable = {sid for sid, record in records.items() if _is_usable(record)[0]}
-        db.session.commit()  # _is_usable may not write, but end the read transaction
+        usable = {sid for sid, record in records.items() if session_status(record)[0]}
+        db.session.commit()  # end the read transaction
         now = time.monotonic()
         for connection in live:
             if connection.session_id in usable:
@@ -52,12 +54,15 @@ def sweep_once(app) -> list[str]:
                 ended.append(connection.sid)
                 socketio.server.disconnect(connection.sid, namespace=realtime.NAMESPACE)
         realtime.presence().refresh({c.sid: c.user_id for c in live if c.sid not in ended})
+        connections.touch([c for c in live if connections.due_for_touch(c, now)])
         db.session.remove()
     return ended
 
 
 def _loop(app, server) -> None:
-    interval = app.config["CHAT_SESSION_RECHECK_SECONDS"]
+    # Twice per recheck interval, so the guard never finds a socket the sweep has not vouched
+    # for lately and never has to ask the database itself.
+    interval = app.config["CHAT_SESSION_RECHECK_SECONDS"] / 2
     notices_every = 60.0
     last_notices = time.monotonic()
     # Stops when the shared SocketIO object is re-bound to another app (tests build many).
@@ -75,6 +80,11 @@ def _loop(app, server) -> None:
                     send_offline_notices()
         except Exception:  # pragma: no cover - keep sweeping whatever happened once
             log.exception("chat sweep failed")
+
+
+def is_running() -> bool:
+    """Whether this process's sweep runs for the current Socket.IO server."""
+    return id(socketio.server) in _started
 
 
 def ensure_running(app) -> None:

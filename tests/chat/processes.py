@@ -33,6 +33,18 @@ def _wait_for_port(port: int, process, timeout: float = 20.0) -> None:
     raise TimeoutError(f"chat server on port {port} did not start")
 
 
+class Servers(list):
+    """The servers' base URLs, with their processes (the benchmark reads their CPU time)."""
+
+    processes: list
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def chat_servers(
     count: int,
@@ -44,7 +56,8 @@ def chat_servers(
     env: dict | None = None,
 ):
     """Start ``count`` gevent chat processes; yields their base URLs."""
-    processes, urls, logs = [], [], []
+    processes, urls, logs = [], Servers(), []
+    urls.processes = processes
     environment = {**os.environ, **(env or {})}
     if channel:
         environment["CHAT_CHANNEL"] = channel

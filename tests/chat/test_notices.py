@@ -14,7 +14,8 @@ from tests.chat.helpers import direct_between
 from tests.factories import make_user
 
 
-def _age(message, minutes):
+def _age(sent, minutes):
+    message = db.session.get(Message, sent.id)
     message.created_at = message.created_at - timedelta(minutes=minutes)
     db.session.commit()
 
@@ -51,7 +52,7 @@ def test_read_messages_send_no_mail(app, outbox, member):
     conversation = direct_between(writer, member)
     message, _ = actions.do_send(writer, conversation.id, "1", "hi")
     actions.do_mark_read(member, conversation.id, message.id)
-    _age(db.session.get(Message, message.id), 6)
+    _age(message, 6)
     assert send_offline_notices() == 0
 
 

@@ -237,6 +237,54 @@
     }
   }
 
+  // Unacknowledged messages survive a reload: kept in this browser until the server confirms
+  // them (or refuses them for good), then resent with the same client id, stored once.
+  const outbox = {
+    key: "liaison-chat-outbox-" + me,
+    maxAgeMs: 24 * 3600 * 1000,
+    load() {
+      try {
+        const items = JSON.parse(window.localStorage.getItem(this.key) || "[]");
+        return items.filter((i) => Date.now() - i.at < this.maxAgeMs);
+      } catch (error) {
+        return [];
+      }
+    },
+    save(items) {
+      try {
+        if (items.length) {
+          window.localStorage.setItem(this.key, JSON.stringify(items));
+        } else {
+          window.localStorage.removeItem(this.key);
+        }
+      } catch (error) {
+        // Storage refused (private mode, quota): the page still works, without the outbox.
+      }
+    },
+    add(clientId, body) {
+      const items = this.load().filter((i) => i.client_id !== clientId);
+      items.push({ client_id: clientId, conversation_id: conversationId, body: body, at: Date.now() });
+      this.save(items);
+    },
+    remove(clientId) {
+      this.save(this.load().filter((i) => i.client_id !== clientId));
+    },
+    mine() {
+      return this.load().filter((i) => i.conversation_id === conversationId);
+    },
+  };
+
+  function queue(clientId, body) {
+    const item = messageItem({
+      id: 0, sender_id: me, sender_name: memberName(me), html: "", created_at: null,
+    });
+    item.classList.add("pending");
+    item.querySelector(".chat-body").textContent = body;
+    list.append(item);
+    pending.set(clientId, { item: item, body: body });
+    outbox.add(clientId, body);
+  }
+
   function send(body, clientId) {
     const entry = pending.get(clientId);
     errorBox.hidden = true;
@@ -248,15 +296,16 @@
           if (input.value === body) {
             input.value = "";
           }
+          outbox.remove(clientId);
           if (pending.has(clientId)) {
-            entry.item.dataset.id = ack.id;
-            entry.item.classList.remove("pending");
-            insert({
-              id: ack.id, conversation_id: conversationId, client_id: clientId, sender_id: me,
-              sender_name: memberName(me), html: entry.html, created_at: ack.created_at,
-            });
+            pending.delete(clientId);
+            entry.item.remove();
           }
+          insert(ack.message); // the stored message, rendered by the server
           return;
+        }
+        if (!pending.has(clientId)) {
+          return; // confirmed meanwhile by another attempt
         }
         // Refused or not confirmed: the text stays in the composer, the reason beside it.
         const reason = err ? text("Offline") : ack.message;
@@ -271,7 +320,8 @@
         note.textContent = text("Error") + ": " + reason;
         entry.item.append(note);
         if (!err && ack.error !== "rate_limited") {
-          pending.delete(clientId);
+          pending.delete(clientId); // refused for good: the text is back in the composer
+          outbox.remove(clientId);
           entry.item.remove();
         }
       }
@@ -294,13 +344,7 @@
       });
       if (!clientId) {
         clientId = newClientId();
-        const item = messageItem({
-          id: 0, sender_id: me, sender_name: memberName(me), html: "", created_at: null,
-        });
-        item.classList.add("pending");
-        item.querySelector(".chat-body").textContent = body;
-        list.append(item);
-        pending.set(clientId, { item: item, body: body, html: "" });
+        queue(clientId, body);
       }
       send(body, clientId);
     });
@@ -341,6 +385,9 @@
       addOwnControls(li);
     });
   }
+  if (composer && conversationId) {
+    outbox.mine().forEach((i) => queue(i.client_id, i.body));
+  }
 
   socket.on("connect", () => {
     if (connectionBox) {
@@ -354,6 +401,8 @@
           ack.messages.forEach(insert);
           markRead();
         }
+        // Whatever is still unconfirmed goes again, same client ids: stored at most once.
+        pending.forEach((entry, clientId) => send(entry.body, clientId));
       });
       socket.emit("who", { conversation_id: conversationId }, (ack) => {
         if (ack && ack.ok) {
