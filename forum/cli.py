@@ -107,3 +107,6 @@ def init_app(app: Flask) -> None:
     from forum.discussions.cli import notifications_cli
 
     app.cli.add_command(notifications_cli)
+    from forum.devdata import dev_cli
+
+    app.cli.add_command(dev_cli)
