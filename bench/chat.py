@@ -193,7 +193,7 @@ def server_cpu(urls) -> float:
 async def run(args, urls, cookies, pairs, cookie_name):
     bench = Bench(urls, cookies, cookie_name)
     connect_time = await bench.connect_all()
-    cpu_before = server_cpu(urls)
+    cpu_before, client_before = server_cpu(urls), time.process_time()
     print(
         f"connected {len(bench.clients)} sockets to {len(urls)} process(es) in {connect_time:.2f} s"
     )
@@ -213,7 +213,11 @@ async def run(args, urls, cookies, pairs, cookie_name):
         # Independent of what else runs on the machine, unlike the latencies: the capacity
         # of one process is about 1 / (CPU per message) messages a second.
         per_message = (server_cpu(urls) - cpu_before) / sent * 1000
-        print(f"server CPU per message (all processes): {per_message:.2f} ms")
+        client = (time.process_time() - client_before) / sent * 1000
+        print(
+            f"CPU per message: servers {per_message:.2f} ms, "
+            f"load generator {client:.2f} ms (same cores)"
+        )
     bench.latencies.clear()
     rate = await bench.closed_loop(pairs, args.duration)
     print(f"sustained maximum (closed loop, {len(pairs)} senders): {rate:.0f} msg/s persisted")

@@ -106,12 +106,15 @@ def session_usable(session_id: int) -> bool:
 
 
 def _still_valid(connection: Connection) -> bool:
-    """The sweep refreshes ``checked_at`` for every socket; a socket it has not vouched for
-    within the recheck interval (no sweeper, or a stalled one) is checked here."""
+    """The sweep refreshes ``checked_at`` for every socket each interval; a socket it has not
+    vouched for lately (no sweeper, or a stalled one) is checked here, on its own."""
     if connection.revoked:
         return False
     now = time.monotonic()
-    if now - connection.checked_at >= current_app.config["CHAT_SESSION_RECHECK_SECONDS"]:
+    allowed = current_app.config["CHAT_SESSION_RECHECK_SECONDS"]
+    if _sweeper_running():
+        allowed *= 2  # the sweep is due every interval; only a missed one falls to the guard
+    if now - connection.checked_at >= allowed:
         connection.checked_at = now
         if not session_usable(connection.session_id):
             connection.revoked = True

@@ -60,9 +60,7 @@ def sweep_once(app) -> list[str]:
 
 
 def _loop(app, server) -> None:
-    # Twice per recheck interval, so the guard never finds a socket the sweep has not vouched
-    # for lately and never has to ask the database itself.
-    interval = app.config["CHAT_SESSION_RECHECK_SECONDS"] / 2
+    interval = app.config["CHAT_SESSION_RECHECK_SECONDS"]
     notices_every = 60.0
     last_notices = time.monotonic()
     # Stops when the shared SocketIO object is re-bound to another app (tests build many).

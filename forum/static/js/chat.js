@@ -476,8 +476,14 @@
     }
   });
 
+  // A form being sent (e.g. "Message" on a search result) is about to leave the page: a
+  // reload now would cancel that navigation.
+  let leaving = false;
+  document.addEventListener("submit", () => {
+    leaving = true;
+  });
   socket.on("conversation_added", () => {
-    if (app.dataset.page === "index") {
+    if (app.dataset.page === "index" && !leaving) {
       window.location.reload();
     }
   });
