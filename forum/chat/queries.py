@@ -158,6 +158,7 @@ def message_payload(message: Message) -> dict:
         "edited": message.edited_at is not None,
         "deleted": deleted,
         "attachment_id": None if deleted else message.attachment_id,
+        "attachment_name": "" if deleted else message.attachment_name,
     }
 
 

@@ -6,6 +6,8 @@ A conversation the viewer is not in answers 404, whether or not it exists.
 
 from __future__ import annotations
 
+import secrets
+
 from flask import abort
 from flask import current_app
 from flask import flash
@@ -93,6 +95,9 @@ def conversation(conversation_id: int):
         rename_form=RenameForm(title=conv.title),
         add_form=AddMemberForm(),
         can_edit_window=int(actions.EDIT_WINDOW.total_seconds()),
+        # A fresh id per page: the same upload form sent twice stores one message.
+        file_client_id="file-" + secrets.token_hex(12),
+        draft=None,
         max_length=current_app.config["CHAT_MAX_MESSAGE_LENGTH"],
     )
 

@@ -66,6 +66,7 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
     sa.Column('attachment_id', sa.Integer(), nullable=True),
+    sa.Column('attachment_name', sa.String(length=255), nullable=False),
     sa.Column('created_at', forum.db_types.UTCDateTime(), nullable=False),
     sa.Column('edited_at', forum.db_types.UTCDateTime(), nullable=True),
     sa.Column('deleted_at', forum.db_types.UTCDateTime(), nullable=True),

@@ -81,6 +81,16 @@
       body.append(em);
     } else {
       body.innerHTML = m.html; // sanitised server-side (nh3 allow-list)
+      if (m.attachment_id) {
+        const file = document.createElement("p");
+        file.className = "chat-attachment";
+        const link = document.createElement("a");
+        link.href = app.dataset.fileUrl + m.attachment_id;
+        link.download = "";
+        link.textContent = m.attachment_name;
+        file.append(link);
+        body.append(file);
+      }
     }
     li.querySelector(".chat-edited").hidden = !m.edited || Boolean(m.deleted);
     addOwnControls(li);
