@@ -73,6 +73,7 @@ def load(*, if_empty: bool) -> None:
     _load_directory()
     _load_moderation()
     _load_discussions()
+    _load_chat()
     path = _credentials_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
@@ -100,6 +101,13 @@ def _load_discussions() -> None:
     from forum.discussions import demo as discussions_demo
 
     discussions_demo.load()
+
+
+def _load_chat() -> None:
+    """A direct conversation between two demo members."""
+    from forum.chat import demo as chat_demo
+
+    chat_demo.load()
 
 
 def print_credentials() -> None:
