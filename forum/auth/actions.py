@@ -400,6 +400,30 @@ def do_invite(
     authority_name: str = "",
 ) -> tuple[Invitation, str]:
     """Create (or renew) an invited account and a single-use link; returns it and the link."""
+    invitation, token = prepare_invitation(
+        inviter, email, role=role, state_code=state_code, authority_name=authority_name
+    )
+    user = invitation.user
+    audit.record(
+        "invitation.created", actor=inviter, target=invitation, email=user.email, role=user.role
+    )
+    db.session.commit()
+    return invitation, send_invitation(inviter, invitation, token)
+
+
+def prepare_invitation(
+    inviter: User | None,
+    email: str,
+    *,
+    role: str = Role.MEMBER,
+    state_code: str | None = None,
+    authority_name: str = "",
+) -> tuple[Invitation, str]:
+    """Check and stage an invitation in the caller's transaction: no audit row, no commit.
+
+    For a caller whose own decision is the audited act (approving an application): it
+    records one entry naming the invitation, commits, then calls :func:`send_invitation`.
+    """
     check_invitation(inviter, email, role, state_code)
     user = find_user_by_email(email)
     if user is None:
@@ -428,22 +452,24 @@ def do_invite(
         created_at=now,
         expires_at=now + current_app.config["INVITATION_LIFETIME"],
     )
+    invitation.user = user
     db.session.add(invitation)
     db.session.flush()
-    audit.record(
-        "invitation.created", actor=inviter, target=invitation, email=user.email, role=user.role
-    )
-    db.session.commit()
+    return invitation, token
+
+
+def send_invitation(inviter: User | None, invitation: Invitation, token: str) -> str:
+    """Mail the link of a committed invitation; returns the link."""
     link = external_url("auth.accept_invitation", token=token)
     mail.send(
-        user.email,
+        invitation.user.email,
         _("You are invited to Liaison"),
         "invitation",
         link=link,
         inviter=inviter,
         expires_at=invitation.expires_at,
     )
-    return invitation, link
+    return link
 
 
 def find_invitation(token: str) -> Invitation | None:

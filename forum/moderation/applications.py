@@ -16,9 +16,10 @@ from flask_babel import gettext as _
 
 from forum import mail
 from forum.auth.actions import ActionError
-from forum.auth.actions import do_invite
 from forum.auth.actions import external_url
 from forum.auth.actions import find_user_by_email
+from forum.auth.actions import prepare_invitation
+from forum.auth.actions import send_invitation
 from forum.auth.models import Role
 from forum.auth.models import Status
 from forum.auth.models import User
@@ -175,7 +176,7 @@ def do_vouch(user, application: Application, note: str) -> None:
 
 
 def do_approve(moderator, application: Application, reason: str) -> None:
-    """Approve and send the invitation, in one transaction with the decision."""
+    """Approve and send the invitation: one transaction, one audit entry naming both."""
     if not moderator.is_staff:
         raise ActionError(_("Only moderators approve applications."), 403)
     _check_pending(application)
@@ -183,14 +184,8 @@ def do_approve(moderator, application: Application, reason: str) -> None:
         raise ActionError(
             _("This State has a focal point: they must vouch for the applicant first."), 409
         )
-    application.status = ApplicationStatus.APPROVED
-    application.decided_by_id = moderator.id
-    application.decided_at = utcnow()
-    application.decision_reason = reason.strip()
-    audit.record("application.approved", actor=moderator, target=application, reason=reason)
     try:
-        # do_invite adds its own "invitation.created" entry and commits both together.
-        do_invite(
+        invitation, token = prepare_invitation(
             moderator,
             application.email,
             role=Role.MEMBER,
@@ -200,6 +195,21 @@ def do_approve(moderator, application: Application, reason: str) -> None:
     except ActionError:
         db.session.rollback()
         raise
+    application.status = ApplicationStatus.APPROVED
+    application.decided_by_id = moderator.id
+    application.decided_at = utcnow()
+    application.decision_reason = reason.strip()
+    # One entry for the decision and the invitation it sends (no separate invitation.created).
+    audit.record(
+        "application.approved",
+        actor=moderator,
+        target=application,
+        reason=reason,
+        invitation_id=invitation.id,
+        invited_user_id=invitation.user_id,
+    )
+    db.session.commit()
+    send_invitation(moderator, invitation, token)
 
 
 def do_reject(moderator, application: Application, reason: str) -> None:

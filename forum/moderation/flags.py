@@ -59,11 +59,11 @@ def categories() -> list[Category]:
     return list(db.session.scalars(sa.select(Category).order_by(Category.position, Category.name)))
 
 
-def _resolve(moderator, post: Post, resolution: str) -> int:
+def _open_flags_or_refuse(post: Post) -> list[Flag]:
     flags = open_flags_for(post)
-    for flag in flags:
-        discussions.do_resolve_flag(moderator, flag, resolution)
-    return len(flags)
+    if not flags:
+        raise ActionError(_("This post has no open flags."), 409)
+    return flags
 
 
 def _tell(moderator, user, subject: str, body: str) -> None:
@@ -71,16 +71,26 @@ def _tell(moderator, user, subject: str, body: str) -> None:
         do_send_notice(moderator, user, subject, body, action=None)
 
 
+# Each decision is one staff action: it settles the post's open flags in the same
+# transaction and writes exactly one audit entry, which lists the flag ids it resolved.
+
+
 def do_dismiss(moderator, post: Post, reason: str) -> None:
     reason = discussions.check_reason(reason)
-    if not open_flags_for(post):
-        raise ActionError(_("This post has no open flags."), 409)
-    _resolve(moderator, post, _("Dismissed: %(reason)s", reason=reason.strip()))
+    discussions.do_resolve_flags(
+        moderator, post, _open_flags_or_refuse(post), _("Dismissed: %(reason)s", reason=reason)
+    )
 
 
 def do_hide(moderator, post: Post, reason: str) -> None:
-    discussions.do_hide_post(moderator, post, reason)
-    _resolve(moderator, post, _("Post hidden: %(reason)s", reason=reason.strip()))
+    reason = discussions.check_reason(reason)
+    discussions.do_hide_post(
+        moderator,
+        post,
+        reason,
+        resolving=open_flags_for(post),
+        resolution=_("Post hidden: %(reason)s", reason=reason),
+    )
     _tell(
         moderator,
         post.author,
@@ -88,7 +98,7 @@ def do_hide(moderator, post: Post, reason: str) -> None:
         _(
             "The moderators hid your post in “%(title)s”. Reason: %(reason)s",
             title=post.thread.title,
-            reason=reason.strip(),
+            reason=reason,
         ),
     )
 
@@ -97,25 +107,30 @@ def do_warn(moderator, post: Post, reason: str) -> None:
     """A private warning to the author; the post stays as it is."""
     if post.author is None:
         raise ActionError(_("This post has no author to warn."), 409)
-    discussions.check_reason(reason)
+    reason = discussions.check_reason(reason)
+    flag_ids = discussions.resolve_flags(
+        moderator, open_flags_for(post), _("Author warned: %(reason)s", reason=reason)
+    )
     do_send_notice(
         moderator,
         post.author,
         _("A warning from the moderators"),
-        _(
-            "About your post in “%(title)s”: %(reason)s",
-            title=post.thread.title,
-            reason=reason.strip(),
-        ),
+        _("About your post in “%(title)s”: %(reason)s", title=post.thread.title, reason=reason),
         action="member.warned",
+        details={"post_id": post.id, "flag_ids": flag_ids},
     )
-    _resolve(moderator, post, _("Author warned: %(reason)s", reason=reason.strip()))
 
 
 def do_lock(moderator, post: Post, reason: str) -> None:
     thread = post.thread
-    discussions.do_lock_thread(moderator, thread, reason)
-    _resolve(moderator, post, _("Thread locked: %(reason)s", reason=reason.strip()))
+    reason = discussions.check_reason(reason)
+    discussions.do_lock_thread(
+        moderator,
+        thread,
+        reason,
+        resolving=open_flags_for(post),
+        resolution=_("Thread locked: %(reason)s", reason=reason),
+    )
     _tell(
         moderator,
         thread.author,
@@ -123,16 +138,23 @@ def do_lock(moderator, post: Post, reason: str) -> None:
         _(
             "The moderators locked “%(title)s”. Reason: %(reason)s",
             title=thread.title,
-            reason=reason.strip(),
+            reason=reason,
         ),
     )
 
 
 def do_move(moderator, post: Post, category_id: int | None, reason: str) -> None:
     thread = post.thread
+    reason = discussions.check_reason(reason)
     category = db.session.get(Category, category_id) if category_id else None
-    discussions.do_move_thread(moderator, thread, category, reason)
-    _resolve(moderator, post, _("Thread moved: %(reason)s", reason=reason.strip()))
+    discussions.do_move_thread(
+        moderator,
+        thread,
+        category,
+        reason,
+        resolving=open_flags_for(post),
+        resolution=_("Thread moved: %(reason)s", reason=reason),
+    )
     _tell(
         moderator,
         thread.author,
@@ -141,6 +163,6 @@ def do_move(moderator, post: Post, category_id: int | None, reason: str) -> None
             "The moderators moved “%(title)s” to %(category)s. Reason: %(reason)s",
             title=thread.title,
             category=category.name,
-            reason=reason.strip(),
+            reason=reason,
         ),
     )

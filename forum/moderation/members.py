@@ -141,12 +141,19 @@ def do_deactivate(actor: User, user: User, reason: str) -> None:
 
 
 def do_send_notice(
-    actor: User, user: User, subject: str, body: str, *, action: str | None
+    actor: User,
+    user: User,
+    subject: str,
+    body: str,
+    *,
+    action: str | None,
+    details: dict | None = None,
 ) -> Notice:
     """A private notice (e.g. a warning): kept in the app for the member and e-mailed.
 
     ``action=None`` when the notice only tells the member about a decision that is already
-    audited under its own name (a hidden post, a locked thread).
+    audited under its own name (a hidden post, a locked thread). ``details`` go into the
+    audit entry, with whatever the caller staged in the same transaction (e.g. flag ids).
     """
     if not actor.is_staff:
         raise ActionError(_("Only moderators send notices."), 403)
@@ -157,7 +164,14 @@ def do_send_notice(
     db.session.add(notice)
     db.session.flush()
     if action:
-        audit.record(action, actor=actor, target=user, notice_id=notice.id, subject=subject)
+        audit.record(
+            action,
+            actor=actor,
+            target=user,
+            notice_id=notice.id,
+            subject=subject,
+            **(details or {}),
+        )
     db.session.commit()
     mail.send(user.email, subject, "member_notice", user=user, notice=notice)
     return notice
