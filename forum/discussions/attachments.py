@@ -15,6 +15,13 @@ Public API (names are stable; other areas call these):
 
 ``delete_stored_file(attachment)`` removes the file from disk (after the row is deleted).
 
+All or nothing: a stored file belongs to the transaction that registered it. When that
+transaction commits, the file stays; when it ends any other way (rollback after a refused
+second file, an exception at commit, a request torn down mid-way), the file is removed, so a
+failed reply, thread, chat message or resource never leaves orphans on disk. Callers need
+no clean-up code of their own (savepoints are not tracked separately: the outermost
+transaction decides).
+
 The content check works without third-party services: PDF, PNG, JPEG, GIF and WebP by their
 signatures, OOXML and OpenDocument as ZIP files with the members their formats require,
 legacy Office files by the OLE2 signature, plain text as valid UTF-8 without NUL bytes.
@@ -29,6 +36,8 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from flask import send_file
 from flask_babel import gettext as _
@@ -70,6 +79,10 @@ CONTENT_TYPES = {
     "odp": _ODF_MIMETYPE["odp"],
 }
 ALLOWED_EXTENSIONS = frozenset(CONTENT_TYPES)
+
+
+# Session.info key: the files written during the current transaction, not yet committed.
+_UNCOMMITTED = "liaison.uncommitted_files"
 
 
 class AttachmentError(ActionError):
@@ -210,6 +223,7 @@ def store_upload(file: FileStorage, uploader) -> Attachment:
         path.unlink(missing_ok=True)
         raise
     os.chmod(path, 0o600)
+    db.session.info.setdefault(_UNCOMMITTED, []).append(path)
     attachment = Attachment(
         uploader_id=getattr(uploader, "id", None),
         original_name=name,
@@ -221,6 +235,19 @@ def store_upload(file: FileStorage, uploader) -> Attachment:
     db.session.add(attachment)
     db.session.flush()
     return attachment
+
+
+@sa.event.listens_for(so.Session, "after_commit")
+def _keep_committed_files(session: so.Session) -> None:
+    session.info.pop(_UNCOMMITTED, None)
+
+
+@sa.event.listens_for(so.Session, "after_transaction_end")
+def _remove_uncommitted_files(session: so.Session, transaction: so.SessionTransaction) -> None:
+    """The outermost transaction ended without a commit: its files go with it."""
+    if transaction.parent is None:
+        for path in session.info.pop(_UNCOMMITTED, ()):
+            path.unlink(missing_ok=True)
 
 
 def stored_path(attachment: Attachment) -> Path:

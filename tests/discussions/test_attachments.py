@@ -98,3 +98,77 @@ def test_download_headers(general, alice, client_for):
     assert "sandbox" in answer.headers["Content-Security-Policy"]
     assert answer.headers["Content-Type"] == "application/pdf"
     answer.close()
+
+
+def _stored_files(tmp_path) -> list:
+    folder = tmp_path / "attachments"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def _attachment_count() -> int:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Attachment))
+
+
+def test_a_refused_second_file_takes_the_stored_first_one_with_it(
+    general, alice, client_for, tmp_path
+):
+    """No partial write: the good first file was already on disk when the second failed."""
+    thread = actions.do_create_thread(alice, general, "Title here", "start")
+    answer = client_for(alice).post(
+        f"/discussions/t/{thread.id}/reply",
+        data={
+            "body": "Two files",
+            "files": [form_file("good.pdf", PDF), form_file("forged.pdf", b"MZ...")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 400
+    assert "Two files" in answer.text
+    assert _stored_files(tmp_path) == []
+    assert _attachment_count() == 0
+
+
+def test_a_new_thread_whose_second_file_fails_stores_nothing(general, alice, client_for, tmp_path):
+    answer = client_for(alice).post(
+        "/discussions/new",
+        data={
+            "category": str(general.id),
+            "title": "With files",
+            "body": "Both attached",
+            "files": [form_file("good.png", PNG), form_file("bad.docx", b"not a zip")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 400
+    assert _stored_files(tmp_path) == []
+    assert _attachment_count() == 0
+
+
+def test_a_failure_after_the_files_are_stored_removes_them(
+    general, alice, client_for, tmp_path, monkeypatch
+):
+    """Any error before the commit (here, in the notifications step) leaves no file behind."""
+    thread = actions.do_create_thread(alice, general, "Title here", "start")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("notification queue down")
+
+    monkeypatch.setattr("forum.discussions.notifications.queue_for_post", broken)
+    answer = client_for(alice).post(
+        f"/discussions/t/{thread.id}/reply",
+        data={"body": "Files", "files": [form_file("a.pdf", PDF), form_file("b.png", PNG)]},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 500
+    assert _stored_files(tmp_path) == []
+    assert _attachment_count() == 0
+
+
+def test_committed_files_stay(general, alice, tmp_path):
+    actions.do_create_thread(
+        alice, general, "Title here", "start", files=[upload("a.pdf", PDF), upload("b.png", PNG)]
+    )
+    db.session.rollback()  # a later transaction ending without commit leaves them alone
+    assert len(_stored_files(tmp_path)) == 2
+    assert _attachment_count() == 2
