@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
+from forum.auth.models import User
 from forum.auth.models import UserSession
 from forum.auth.sessions import session_status
 from forum.chat import connections
@@ -35,15 +37,9 @@ def sweep_once(app) -> list[str]:
     ended = []
     with app.app_context():
         session_ids = {c.session_id for c in live}
-        records = {
-            r.id: r
-            for r in db.session.scalars(
-                sa.select(UserSession)
-                .where(UserSession.id.in_(session_ids))
-                .options(sa.orm.joinedload(UserSession.user))
-            )
+        usable = {
+            record.id for record in _snapshots(session_ids) if session_status(record)[0]
         }
-        usable = {sid for sid, record in records.items() if session_status(record)[0]}
         db.session.commit()  # end the read transaction
         now = time.monotonic()
         for connection in live:
@@ -57,6 +53,39 @@ def sweep_once(app) -> list[str]:
         connections.touch([c for c in live if connections.due_for_touch(c, now)])
         db.session.remove()
     return ended
+
+
+def _snapshots(session_ids) -> list[SimpleNamespace]:
+    """The fields :func:`forum.auth.sessions.session_status` reads, for many sessions in one
+    plain query: building ORM objects for a thousand sockets every few seconds was a tenth
+    of a busy server's CPU. Tests compare the verdicts with those on ORM records."""
+    s, u = UserSession, User
+    rows = db.session.execute(
+        sa.select(
+            s.id,
+            s.revoked_at,
+            s.revoked_reason,
+            s.expires_at,
+            s.last_seen_at,
+            s.mfa_complete,
+            u.status,
+            u.totp_secret_encrypted.is_not(None) & u.totp_enrolled_at.is_not(None),
+        )
+        .join(u, u.id == s.user_id)
+        .where(s.id.in_(session_ids))
+    )
+    return [
+        SimpleNamespace(
+            id=row[0],
+            revoked_at=row[1],
+            revoked_reason=row[2],
+            expires_at=row[3],
+            last_seen_at=row[4],
+            mfa_complete=row[5],
+            user=SimpleNamespace(status=row[6], has_totp=bool(row[7])),
+        )
+        for row in rows
+    ]
 
 
 def _loop(app, server) -> None:

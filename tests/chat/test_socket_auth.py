@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 
 from forum.auth.models import Status
+from forum.auth.models import UserSession
+from forum.auth.sessions import session_status
 from forum.chat import sweeper
 from forum.db_types import utcnow
 from forum.extensions import db
@@ -95,3 +97,30 @@ def test_healthy_socket_survives_the_sweep(app, sockets, member):
     client = sockets(member)
     assert sweeper.sweep_once(app) == []
     assert client.connected
+
+
+CHANGES = {
+    "healthy": lambda record, user: None,
+    "revoked": lambda record, user: setattr(record, "revoked_at", utcnow()),
+    "expired": lambda record, user: setattr(record, "expires_at", utcnow() - timedelta(seconds=1)),
+    "idle": lambda record, user: setattr(record, "last_seen_at", utcnow() - timedelta(hours=2)),
+    "suspended": lambda record, user: setattr(user, "status", Status.SUSPENDED),
+    "second_factor_reset": lambda record, user: setattr(user, "totp_enrolled_at", None),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_sweep_agrees_with_the_session_rule(app, sockets, member, change):
+    """The sweep reads plain rows, not ORM records: same verdict as session_status, and the
+    socket is dropped (or kept) accordingly, without any signal."""
+    client = sockets(member)
+    [record] = live_sessions_of(member)
+    CHANGES[change](record, member)
+    db.session.commit()
+    expected = session_status(db.session.get(UserSession, record.id))[0]
+    [snapshot] = sweeper._snapshots({record.id})
+    assert session_status(snapshot) == session_status(db.session.get(UserSession, record.id))
+    ended = sweeper.sweep_once(app)
+    assert (ended == []) is expected
+    assert client.connected is expected
+    assert expected is (change == "healthy")
