@@ -115,6 +115,8 @@ class Config:
     # once per interval per State.
     DIRECTORY_STALE_DAYS = _env_int("DIRECTORY_STALE_DAYS", 182)
     DIRECTORY_REMINDER_INTERVAL_DAYS = _env_int("DIRECTORY_REMINDER_INTERVAL_DAYS", 30)
+    # Posts per thread page (bench/http_load.py measures pages of 100).
+    DISCUSSIONS_PAGE_SIZE = _env_int("DISCUSSIONS_PAGE_SIZE", 25)
 
 
 class DevelopmentConfig(Config):
