@@ -19,6 +19,7 @@ from wtforms import URLField
 from wtforms.validators import URL
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
+from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
@@ -125,10 +126,12 @@ class ImportForm(FlaskForm):
 
 class ResourceForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    # A link, a document, or both: the action requires at least one of the two.
     url = URLField(
         _l("Address (https://…)"),
-        validators=[DataRequired(), URL(require_tld=False), Length(max=500)],
+        validators=[Optional(), URL(require_tld=False), Length(max=500)],
     )
+    document = FileField(_l("Document"))
     category = SelectField(_l("Category"), choices=_choices(RESOURCE_CATEGORIES))
     language = SelectField(_l("Language"), choices=[])
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])

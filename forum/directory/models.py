@@ -216,7 +216,11 @@ class Reminder(db.Model):
 
 
 class Resource(db.Model):
-    """A curated link in the resources library, managed by moderators."""
+    """A curated link or document in the resources library, managed by moderators.
+
+    A document is a file in the shared attachment store (``attachments`` table, owned by
+    discussions); it is served only through the library's own members-only route.
+    """
 
     __tablename__ = "directory_resources"
 
@@ -229,3 +233,9 @@ class Resource(db.Model):
     is_demo: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    attachment_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("attachments.id"), index=True
+    )
+
+    # By name: the Attachment model belongs to discussions' attachment store.
+    document = so.relationship("Attachment", lazy="joined")

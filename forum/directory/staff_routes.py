@@ -92,7 +92,9 @@ def edit_resource(resource_id: int | None = None):
         form.language.data = "en"
     if form.validate_on_submit():
         try:
-            resources.do_save(current_user, item, form.data)
+            resources.do_save(current_user, item, form.data, form.document.data)
+        except resources.AttachmentError as error:
+            form.document.errors = [*form.document.errors, error.message]
         except resources.ActionError as error:
             form.url.errors = [*form.url.errors, error.message]
         else:
@@ -100,6 +102,17 @@ def edit_resource(resource_id: int | None = None):
             return redirect(url_for("directory.resource_list"))
     status = 400 if form.is_submitted() else 200
     return render_template("directory/resource_form.html", form=form, item=item), status
+
+
+@bp.route("/resources/<int:resource_id>/document")
+@bp.route("/resources/<int:resource_id>/document/<path:name>")
+@login_required
+def resource_document(resource_id: int, name: str | None = None):
+    """Members only, like the library; a resource without a document is "not found"."""
+    item = db.session.get(Resource, resource_id)
+    if item is None or item.document is None:
+        abort(404)
+    return resources.send_attachment(item.document)
 
 
 @bp.route("/resources/<int:resource_id>/delete", methods=["POST"])
