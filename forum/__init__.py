@@ -118,7 +118,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from flask_babel import format_datetime
     from flask_babel import get_locale
 
     from forum.moderation.forms import ROLE_LABELS
@@ -127,6 +126,9 @@ def _init_templates(app: Flask) -> None:
     def inject_globals():
         return {"role_labels": ROLE_LABELS, "get_locale": get_locale}
 
-    app.jinja_env.filters["datetime"] = lambda value: (
-        format_datetime(value, "medium") if value else ""
-    )
+    from forum.i18n import install_template_gettext
+    from forum.i18n import medium_datetime
+
+    # Both produce what Flask-Babel's own would, for less: see forum/i18n.py.
+    install_template_gettext(app)
+    app.jinja_env.filters["datetime"] = medium_datetime

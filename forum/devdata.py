@@ -67,8 +67,34 @@ _LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh", "pt", "de")
 _CHANNELS = ("direct", "diplomatic", "interpol", "regional")
 
 
+def _vocabulary() -> tuple[list[str], list[float]]:
+    """Words with Zipf frequencies, as in real text: a few filler words are in most posts,
+    each subject word (ranks 40–800) in a few per cent of them, so searches find realistic
+    numbers of hits rather than half the forum."""
+    rng = random.Random(0)
+    syllables = "ka lo mi ne su ta ri po de va bu fe gi ho ju".split()
+    filler = sorted({"".join(rng.choices(syllables, k=rng.randint(1, 3))) for _ in range(4000)})
+    rng.shuffle(filler)
+    words = filler[:40]
+    subject = list(_WORDS)
+    rng.shuffle(subject)
+    rest = filler[40:]
+    step = max(1, len(rest) // len(subject))
+    for index, word in enumerate(subject):
+        words += rest[index * step : index * step + step - 1] + [word]
+    words += rest[len(subject) * step :]
+    weights, total = [], 0.0
+    for rank in range(1, len(words) + 1):
+        total += 1 / rank
+        weights.append(total)
+    return words, weights
+
+
+_VOCABULARY, _CUMULATIVE = _vocabulary()
+
+
 def _sentence(rng: random.Random, low: int, high: int) -> str:
-    words = rng.choices(_WORDS, k=rng.randint(low, high))
+    words = rng.choices(_VOCABULARY, cum_weights=_CUMULATIVE, k=rng.randint(low, high))
     return " ".join(words).capitalize() + "."
 
 
