@@ -21,7 +21,11 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The repository root, not bench/ (whose modules, e.g. bench/http.py, would shadow the
+# standard library for everything imported after this).
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
 
 import socketio  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
