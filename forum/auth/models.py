@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
+from forum.countries import state_name
 from forum.db_types import UTCDateTime
 from forum.db_types import utcnow
 from forum.extensions import db
@@ -105,10 +106,8 @@ class User(UserMixin, db.Model):
 
     @property
     def state_name(self) -> str:
-        if not self.state_code:
-            return ""
-        country = pycountry.countries.get(alpha_2=self.state_code)
-        return country.name if country else self.state_code
+        """The member's State in the reader's language (English when untranslated)."""
+        return state_name(self.state_code)
 
 
 class UserSession(db.Model):

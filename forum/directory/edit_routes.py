@@ -134,7 +134,7 @@ def verify_state(code: str):
     state = editable_state_or_403(code, current_user)
     ConfirmForm().validate_on_submit() or abort(400)
     actions.do_verify(current_user, state)
-    flash(_("Confirmed unchanged: every entry of %(state)s.", state=state.name), "info")
+    flash(_("Confirmed unchanged: every entry of %(state)s.", state=state.display_name), "info")
     return redirect(url_for("directory.state_page", code=state.code))
 
 

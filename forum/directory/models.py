@@ -9,6 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from forum.auth.models import User
+from forum.countries import state_name
 from forum.db_types import UTCDateTime
 from forum.db_types import utcnow
 from forum.extensions import db
@@ -57,6 +58,11 @@ class State(db.Model):
     @property
     def is_public(self) -> bool:
         return self.visibility == "public"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language; ``name`` (English) is the stored reference."""
+        return state_name(self.code, self.name)
 
     @property
     def treaties(self) -> list[dict]:

@@ -107,7 +107,10 @@ def send_reminders() -> list[tuple[str, int]]:
             with force_locale(person.preferred_language or "en"):
                 mail.send(
                     person.email,
-                    _("Please check the directory section of %(state)s", state=row.state.name),
+                    _(
+                        "Please check the directory section of %(state)s",
+                        state=row.state.display_name,
+                    ),
                     "directory_reminder",
                     user=person,
                     state=row.state,

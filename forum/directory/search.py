@@ -6,15 +6,20 @@ results, counts or exports for a visitor who may not see it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from forum.countries import current_language
+from forum.countries import sort_key
+from forum.countries import state_name
 from forum.directory.models import Entry
 from forum.directory.models import State
 from forum.directory.models import code_list_contains
 from forum.directory.policy import visible_states_condition
+from forum.directory.un_members import UN_MEMBER_STATES
 from forum.directory.vocab import MEASURES
 from forum.extensions import db
 
@@ -44,6 +49,36 @@ def visible_entries(user):
     )
 
 
+@functools.cache
+def _names_in(language: str) -> dict[str, str]:
+    """Each Member State's name in ``language``, folded for matching (once per language)."""
+    return {code: sort_key(state_name(code, language=language)) for code in UN_MEMBER_STATES}
+
+
+@functools.cache
+def _ranks_in(language: str) -> dict[str, int]:
+    names = _names_in(language)
+    return {code: rank for rank, code in enumerate(sorted(names, key=names.__getitem__))}
+
+
+def state_order():
+    """ORDER BY the States' names in the reader's language (English: the stored name)."""
+    language = current_language()
+    if language == "en":
+        return State.name
+    ranks = _ranks_in(language)
+    return sa.case(ranks, value=State.code, else_=len(ranks))
+
+
+def _states_named(word: str) -> list[str]:
+    """Codes of the States whose translated name contains ``word`` ("allemagne" → DE)."""
+    language = current_language()
+    if language == "en":
+        return []
+    folded = sort_key(word)
+    return [code for code, name in _names_in(language).items() if folded in name]
+
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -53,12 +88,14 @@ def _filtered(user, filters: Filters):
     if filters.q:
         for word in filters.q.lower().split()[:8]:
             pattern = f"%{_like_escape(word)}%"
-            query = query.where(
-                sa.or_(
-                    Entry.search_text.like(pattern, escape="\\"),
-                    sa.func.lower(State.name).like(pattern, escape="\\"),
-                )
-            )
+            matches = [
+                Entry.search_text.like(pattern, escape="\\"),
+                sa.func.lower(State.name).like(pattern, escape="\\"),
+            ]
+            named = _states_named(word)
+            if named:
+                matches.append(State.code.in_(named))
+            query = query.where(sa.or_(*matches))
     if filters.state:
         query = query.where(Entry.state_code == filters.state.upper())
     if filters.designation:
@@ -77,7 +114,7 @@ def search(user, filters: Filters) -> tuple[list[Entry], int]:
     page = (
         db.session.scalars(
             query.options(so.contains_eager(Entry.state))
-            .order_by(State.name, Entry.name)
+            .order_by(state_order(), Entry.name)
             .limit(PAGE_SIZE)
             .offset((max(filters.page, 1) - 1) * PAGE_SIZE)
         )
@@ -95,6 +132,10 @@ class StateRow:
     last_updated_at: object
     last_verified_at: object
     entries: int
+
+    @property
+    def display_name(self) -> str:
+        return state_name(self.code, self.name)
 
     @property
     def checked_at(self):
@@ -117,9 +158,8 @@ def state_rows(user) -> list[StateRow]:
         .outerjoin(Entry, live)
         .where(visible_states_condition(user))
         .group_by(State.code)
-        .order_by(State.name)
     ).all()
-    return [StateRow(*row) for row in rows]
+    return sorted((StateRow(*row) for row in rows), key=lambda row: sort_key(row.display_name))
 
 
 def route(user, state: State, measure: str) -> list[Entry]:

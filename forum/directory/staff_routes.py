@@ -15,6 +15,7 @@ from flask_login import current_user
 from forum.auth.forms import ConfirmForm
 from forum.auth.permissions import admin_required
 from forum.auth.permissions import staff_required
+from forum.countries import sort_key
 from forum.directory import bp
 from forum.directory import importer
 from forum.directory import reminders
@@ -31,7 +32,7 @@ from forum.security.access import login_required
 @bp.route("/staleness")
 @staff_required
 def staleness():
-    rows = reminders.staleness_report()
+    rows = sorted(reminders.staleness_report(), key=lambda row: sort_key(row.state.display_name))
     wanted = request.args.get("status", "")
     counts = {status: 0 for status in reminders.STATUSES}
     for row in rows:

@@ -52,10 +52,10 @@ class Application(db.Model):
 
     @property
     def state_name(self) -> str:
-        import pycountry
+        """The applicant's State in the reader's language (English when untranslated)."""
+        from forum.countries import state_name
 
-        country = pycountry.countries.get(alpha_2=self.state_code)
-        return country.name if country else self.state_code
+        return state_name(self.state_code)
 
 
 class Suspension(db.Model):
