@@ -8,7 +8,9 @@ Generates the data once (``flask dev generate``: 10,000 users, 193 States × ~6 
 ``deploy/gunicorn.conf.py`` and ``forum.wsgi:app`` (production configuration, gevent
 WebSocket worker, one worker), logs a generated member in through the real two-step login,
 then runs ``wrk -t2 -c8 -d10s`` with the session cookie against each page and prints
-requests/s, p50, p99 and errors. Threads pages show 100 posts (DISCUSSIONS_PAGE_SIZE=100).
+requests/s, p50, p99, errors, and the server's CPU time per request (with
+its inverse, the rate one dedicated core would sustain: robust on a shared machine).
+Thread pages show 100 posts (DISCUSSIONS_PAGE_SIZE=100).
 
     .venv/bin/python bench/http_load.py --backend sqlite --posts 100000
     .venv/bin/python bench/http_load.py --backend postgresql --posts 100000 \\
@@ -48,6 +50,7 @@ DATA_DIR = Path(tempfile.gettempdir()) / "liaison-bench"
 # Fixed keys: the generated second-factor secrets are encrypted with them.
 KEYS = {"SECRET_KEY": "bench-secret-" + "x" * 32, "TOTP_ENCRYPTION_KEY": "bench-totp-" + "y" * 32}
 PAGES = [
+    ("health check", "/healthz"),  # the floor: one SELECT 1, no template, no session
     ("home", "/"),
     ("category page", "/discussions/c/general"),
     ("thread, 100 posts", "/discussions/t/1"),
@@ -156,15 +159,30 @@ def log_in(base: str, users: int) -> str:
     return f"{COOKIE}={cookies[COOKIE]}"
 
 
-def run_wrk(base: str, path: str, cookie: str, args) -> dict:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far (Linux)."""
+    total = 0.0
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for proc in [pid, *map(int, children)]:
+        fields = Path(f"/proc/{proc}/stat").read_text().rpartition(")")[2].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def run_wrk(base: str, path: str, cookie: str, args, server_pid: int) -> dict:
     command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{args.duration}s",
                "-s", str(ROOT / "bench" / "wrk_report.lua"), base + path]
+    cpu_before = cpu_seconds(server_pid)
     output = subprocess.run(command, env={**os.environ, "LIAISON_COOKIE": cookie},
                             capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(server_pid) - cpu_before
     fields = dict(item.split("=") for item in output.split("RESULT ")[1].split())
     requests_done, seconds = int(fields["requests"]), int(fields["duration_us"]) / 1e6
     return {"rps": requests_done / seconds, "p50": int(fields["p50_us"]) / 1000,
-            "p99": int(fields["p99_us"]) / 1000, "errors": int(fields["errors"])}
+            "p99": int(fields["p99_us"]) / 1000, "errors": int(fields["errors"]),
+            # Server CPU per request: what a dedicated core would sustain, whatever else
+            # the shared machine is doing (1000 / cpu_ms requests per second).
+            "cpu_ms": cpu * 1000 / max(1, requests_done)}
 
 
 def main() -> None:
@@ -189,7 +207,8 @@ def main() -> None:
                 requests.get(base + path, headers={"Cookie": cookie}, timeout=10)
         print(f"{args.backend}, {args.posts:,} posts, wrk -t{args.wrk_threads} "
               f"-c{args.connections} -d{args.duration}s, one gunicorn gevent process")
-        print(f"{'page':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        print(f"{'page':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+              f"{'cpu ms/req':>10} {'=> req/s/core':>13}")
         for name, path in PAGES:
             if args.only and args.only not in name:
                 continue
@@ -197,9 +216,10 @@ def main() -> None:
                                  allow_redirects=False)
             if check.status_code != 200:
                 raise SystemExit(f"{path}: {check.status_code} (not logged in?)")
-            r = run_wrk(base, path, cookie, args)
+            r = run_wrk(base, path, cookie, args, process.pid)
             print(f"{name:<20} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
-                  f"{r['errors']:>7}", flush=True)
+                  f"{r['errors']:>7} {r['cpu_ms']:>10.2f} {1000 / r['cpu_ms']:>13.0f}",
+                  flush=True)
     finally:
         process.terminate()
         process.wait(timeout=30)
