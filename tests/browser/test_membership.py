@@ -60,7 +60,7 @@ def test_apply_approve_enrol_and_suspend(live_server, new_page):
     # The applicant asks for access.
     applicant = new_page()
     applicant.goto("/auth/login")
-    applicant.get_by_role("link", name="Request access").click()
+    applicant.locator("main").get_by_role("link", name="Request access").click()
     applicant.get_by_label("Your name").fill(NAME)
     applicant.get_by_label("Official email").fill(EMAIL)
     applicant.get_by_label("State").select_option("PT")
