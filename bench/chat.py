@@ -15,9 +15,11 @@ import argparse
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -41,8 +43,11 @@ from forum.db_types import utcnow  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.security.crypto import new_token  # noqa: E402
 from forum.security.crypto import token_hash  # noqa: E402
+from tests.chat.processes import Servers  # noqa: E402
+from tests.chat.processes import _wait_for_port  # noqa: E402
 from tests.chat.processes import chat_servers  # noqa: E402
 from tests.chat.processes import cpu_seconds  # noqa: E402
+from tests.chat.processes import free_port  # noqa: E402
 
 
 def prepare(base_url: str, clients: int):
@@ -102,8 +107,9 @@ def prepare(base_url: str, clients: int):
 
 
 class Bench:
-    def __init__(self, urls, cookies, cookie_name):
+    def __init__(self, urls, cookies, cookie_name, echo=False):
         self.urls, self.cookies, self.cookie_name = urls, cookies, cookie_name
+        self.echo = echo
         self.clients: list[socketio.AsyncClient] = []
         self.sent_at: dict[str, float] = {}
         self.latencies: list[float] = []
@@ -124,8 +130,9 @@ class Bench:
                     self.received += 1
 
             async with semaphore:
+                # The echo server puts each socket in its pair's room (?room=).
                 await client.connect(
-                    self.urls[n % len(self.urls)],
+                    self.urls[n % len(self.urls)] + (f"?room={n // 2 + 1}" if self.echo else ""),
                     headers={"Cookie": f"{self.cookie_name}={self.cookies[n]}"},
                     transports=["websocket"],
                     wait_timeout=30,
@@ -195,7 +202,7 @@ def server_cpu(urls) -> float:
 
 
 async def run(args, urls, cookies, pairs, cookie_name):
-    bench = Bench(urls, cookies, cookie_name)
+    bench = Bench(urls, cookies, cookie_name, echo=args.echo)
     connect_time = await bench.connect_all()
     cpu_before, client_before = server_cpu(urls), time.process_time()
     print(
@@ -224,9 +231,31 @@ async def run(args, urls, cookies, pairs, cookie_name):
         )
     bench.latencies.clear()
     rate = await bench.closed_loop(pairs, args.duration)
-    print(f"sustained maximum (closed loop, {len(pairs)} senders): {rate:.0f} msg/s persisted")
+    done = "delivered (bare transport)" if args.echo else "persisted"
+    print(f"sustained maximum (closed loop, {len(pairs)} senders): {rate:.0f} msg/s {done}")
     for client in bench.clients:
         await client.disconnect()
+
+
+@contextmanager
+def echo_servers(count: int, redis: str | None):
+    """Bare-transport processes (bench/chat_echo_server.py); yields their base URLs."""
+    processes, urls = [], Servers()
+    urls.processes = processes
+    channel = f"liaison-bench-echo-{uuid.uuid4().hex}"
+    try:
+        for _ in range(count):
+            port = free_port()
+            command = [sys.executable, str(_HERE / "chat_echo_server.py"), "--port", str(port)]
+            command += ["--channel", channel] + (["--redis", redis] if redis else [])
+            processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL))
+            _wait_for_port(port, processes[-1])
+            urls.append(f"http://127.0.0.1:{port}")
+        yield urls
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def main():
@@ -245,9 +274,19 @@ def main():
         ),
     )
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL"))
+    parser.add_argument(
+        "--echo",
+        action="store_true",
+        help="the bare transport instead (bench/chat_echo_server.py: no auth, no database)",
+    )
     args = parser.parse_args()
     if args.processes > 1 and not args.redis:
         parser.error("two processes need --redis")
+    if args.echo:
+        pairs = [(n, n + 1, n // 2 + 1) for n in range(0, args.clients - 1, 2)]
+        with echo_servers(args.processes, args.redis) as urls:
+            asyncio.run(run(args, urls, [""] * args.clients, pairs, "none"))
+        return
     url, cookies, pairs, cookie_name = prepare(args.database, args.clients)
     # As in production: the sweep runs (the testing config would leave it off).
     env = {"CHAT_RATE_BURST": "1000", "CHAT_RATE_PER_SECOND": "1000", "CHAT_SWEEPER": "1"}
