@@ -26,6 +26,25 @@ from tests.isolation import isolate_requests
 STRICT = os.environ.get("LIAISON_STRICT_TESTS") == "1"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres_only`` are not collected for the SQLite backend at all.
+
+    Deselecting (rather than skipping) keeps strict CI mode meaningful: a skip there is
+    always a missing service, never a test that does not apply.
+    """
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("database") if callspec else None
+        if item.get_closest_marker("postgres_only") and backend == "sqlite":
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """In CI (LIAISON_STRICT_TESTS=1) a skipped test is a failed test."""

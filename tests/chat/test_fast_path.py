@@ -69,9 +69,8 @@ def test_a_send_is_only_its_own_statements(app, sockets, member, statements):
     assert db.session.get(Message, ack["id"]).body == "hi"
 
 
+@pytest.mark.postgres_only
 def test_reserved_pool_sends_and_survives_a_dead_connection(app, sockets, member):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the reserved pool is for PostgreSQL")
     app.config["CHAT_SEND_POOL_SIZE"] = 2
     try:
         other = make_user()
