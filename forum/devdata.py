@@ -298,9 +298,7 @@ def generate_discussions(
                     "hidden_reason": "",
                 }
             )
-            search_rows.append(
-                {"id": post_id, "title": title if number == 1 else "", "body": body}
-            )
+            search_rows.append({"id": post_id, "title": title if number == 1 else "", "body": body})
             post_id += 1
             moment += timedelta(minutes=rng.randint(5, 600))
         thread_rows.append(

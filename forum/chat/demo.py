@@ -26,9 +26,7 @@ EXCHANGE = [
 
 def load() -> int:
     """Create the demo conversation if both demo members exist; returns its id (0 if not)."""
-    users = {
-        u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(PEOPLE)))
-    }
+    users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(PEOPLE)))}
     if len(users) < 2:
         return 0
     people = [users[email] for email in PEOPLE]

@@ -37,9 +37,7 @@ def sweep_once(app) -> list[str]:
     ended = []
     with app.app_context():
         session_ids = {c.session_id for c in live}
-        usable = {
-            record.id for record in _snapshots(session_ids) if session_status(record)[0]
-        }
+        usable = {record.id for record in _snapshots(session_ids) if session_status(record)[0]}
         db.session.commit()  # end the read transaction
         now = time.monotonic()
         for connection in live:

@@ -49,7 +49,7 @@ def test_two_members_chat_live_with_typing_receipts_and_catch_up(
     page_a.get_by_role("button", name="Message").click()
     expect(page_a).to_have_url(re.compile(r"/chat/\d+$"))
     conversation_url = page_a.url
-    expect(page_a.locator('[data-presence-for]').first).to_be_attached()
+    expect(page_a.locator("[data-presence-for]").first).to_be_attached()
 
     page_b = new_page()
     log_in(page_b, people["b"])
@@ -61,9 +61,7 @@ def test_two_members_chat_live_with_typing_receipts_and_catch_up(
     # A types: B sees the indicator first, then the message, live.
     composer = page_a.get_by_label("Message")
     composer.press_sequentially("Is the suspect released on Friday")
-    expect(page_b.get_by_test_id("typing")).to_have_text(
-        "Ana Alves is typing…", timeout=LIVE_MS
-    )
+    expect(page_b.get_by_test_id("typing")).to_have_text("Ana Alves is typing…", timeout=LIVE_MS)
     composer.press("Enter")
     expect(_messages(page_b).last).to_contain_text(
         "Is the suspect released on Friday", timeout=LIVE_MS
