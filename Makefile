@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app forum
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint translations clean
+.PHONY: run test lint translations messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required" if sys.version_info < (3, 11) else 0)'
@@ -29,7 +29,8 @@ test: $(STAMP) translations
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check forum tests config.py
+	$(BIN)/ruff check forum tests config.py bench deploy
+	$(BIN)/ruff format --check forum tests config.py
 
 # Extract new strings and merge them into every catalogue.
 messages: $(STAMP)

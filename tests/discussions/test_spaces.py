@@ -48,7 +48,7 @@ def test_outsider_gets_404_for_thread_attachment_search_and_mention(
     # The mention of Carol resolved to nothing: no notification, no mention markup.
     assert db.session.scalars(sa.select(Notification.user_id)).all() == [alice.id]
     assert "@carol@example.org" in reply.html and "Carol Cedar" not in reply.html
-    assert c.get("/discussions/mentions?q=ali&thread=%d" % private_thread.id).status_code == 404
+    assert c.get(f"/discussions/mentions?q=ali&thread={private_thread.id}").status_code == 404
 
     a = client_for(alice)
     download = a.get(f"/discussions/attachments/{attachment.id}/order.pdf")
