@@ -12,29 +12,19 @@ import re
 
 import pyotp
 import pytest
-from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from forum.auth.models import Role
 from forum.directory.models import Entry
 from forum.directory.models import State
 from forum.extensions import db
+from tests.browser.helpers import log_in
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
 OLD_EMAIL = "entraide@justice.example.org"
 NEW_EMAIL = "bureau.entraide@justice.example.org"
-
-
-def log_in(page: Page, email: str, password: str, secret: str) -> None:
-    page.goto("/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Authentication code").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def test_focal_point_update_shows_in_history_and_to_anonymous(live_server, new_page, page_problems):
@@ -57,7 +47,7 @@ def test_focal_point_update_shows_in_history_and_to_anonymous(live_server, new_p
         db.session.remove()
 
     page = new_page()
-    log_in(page, email, password, secret)
+    log_in(page, email, password, pyotp.TOTP(secret).now())
     page.get_by_role("link", name="Directory").click()
     page.get_by_role("link", name="France", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile("^France"))).to_be_visible()

@@ -24,6 +24,7 @@ from forum.discussions.models import Attachment
 from forum.discussions.spaces import do_add_space_member
 from forum.discussions.spaces import do_create_space
 from forum.extensions import db
+from tests.browser.helpers import log_in
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -31,18 +32,12 @@ pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.4\n% demo order\n%%EOF\n"
 
 
-def log_in(page: Page, person: dict) -> None:
-    page.goto("/auth/login")
-    page.get_by_label("Email").fill(person["email"])
-    page.get_by_label("Password", exact=True).fill(person["password"])
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Authentication code").fill(pyotp.TOTP(person["secret"]).now())
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
-
-
 def _person(user) -> dict:
     return {"email": user.email, "password": user.test_password, "secret": user.test_totp_secret}
+
+
+def _log_in(page: Page, person: dict) -> None:
+    log_in(page, person["email"], person["password"], pyotp.TOTP(person["secret"]).now())
 
 
 def test_private_thread_with_mention_quote_and_attachment(live_server, new_page, page_problems):
@@ -61,7 +56,7 @@ def test_private_thread_with_mention_quote_and_attachment(live_server, new_page,
 
     # A starts a thread in the space and mentions B through the suggestions.
     page_a = new_page()
-    log_in(page_a, people["a"])
+    _log_in(page_a, people["a"])
     page_a.goto(f"/discussions/s/{space_id}")
     page_a.get_by_role("link", name="Start a thread in this space").click()
     page_a.get_by_label("Title").fill("Hearing of the witness in Graz")
@@ -77,7 +72,7 @@ def test_private_thread_with_mention_quote_and_attachment(live_server, new_page,
 
     # B sees the notification and opens it.
     page_b = new_page()
-    log_in(page_b, people["b"])
+    _log_in(page_b, people["b"])
     expect(page_b.locator("[data-notification-count]")).to_have_text("1")
     page_b.get_by_test_id("notifications-link").click()
     page_b.get_by_role("link", name=re.compile("Ana Alves mentioned you")).click()
@@ -118,7 +113,7 @@ def test_private_thread_with_mention_quote_and_attachment(live_server, new_page,
 
     # C, outside the space, cannot see the thread nor fetch the file.
     page_c = new_page()
-    log_in(page_c, people["c"])
+    _log_in(page_c, people["c"])
     with page_problems.allow(r"status of 404"):
         answer = page_c.goto(thread_url)
         assert answer.status == 404

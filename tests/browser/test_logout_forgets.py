@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from forum.extensions import db
+from tests.browser.helpers import log_in
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -19,13 +20,7 @@ def test_logout_clears_liaison_storage_only(live_server, page):
         user = make_user(email="shared.pc@example.org")
         email, password, secret = user.email, user.test_password, user.test_totp_secret
         db.session.remove()
-    page.goto("/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Authentication code").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
+    log_in(page, email, password, pyotp.TOTP(secret).now())
     page.evaluate(
         """() => {
         localStorage.setItem("liaison-chat-outbox-1", "[{\\"text\\": \\"unsent\\"}]");

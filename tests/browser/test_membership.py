@@ -12,7 +12,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from forum import mail
@@ -20,6 +19,7 @@ from forum.auth.models import Role
 from forum.auth.models import User
 from forum.extensions import db
 from tests.auth.helpers import mail_text
+from tests.browser.helpers import log_in
 from tests.browser.test_enrolment_flow import Phone
 from tests.factories import make_user
 
@@ -39,16 +39,6 @@ def last_link_to(address: str, marker: str) -> str:
             if found:
                 return found[0]
     raise AssertionError(f"no mail to {address} with {marker}")
-
-
-def log_in(page: Page, email: str, password: str, code: str) -> None:
-    page.goto("/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Authentication code").fill(code)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
 
 
 def test_apply_approve_enrol_and_suspend(live_server, new_page):

@@ -1,0 +1,19 @@
+"""Steps that several browser tests take the way a person does."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+
+def log_in(page: Page, email: str, password: str, code: str) -> None:
+    """E-mail and password, then the authentication code; ends on the home page."""
+    page.goto("/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Authentication code").fill(code)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/$"))
