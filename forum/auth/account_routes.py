@@ -80,11 +80,13 @@ def change_password():
             )
         except actions.ActionError as error:
             flash(error.message, "error")
-            return render_template("account/change_password.html", form=form), 400
+            return render_template(
+                "account/form_page.html", form=form, title=_("Change password")
+            ), 400
         flash(_("Your password is changed. Your other sessions have been ended."), "info")
         return redirect(url_for("account.security"))
     status = 400 if form.is_submitted() else 200
-    return render_template("account/change_password.html", form=form), status
+    return render_template("account/form_page.html", form=form, title=_("Change password")), status
 
 
 @bp.route("/email", methods=["GET", "POST"])
@@ -97,7 +99,9 @@ def change_email():
             actions.do_request_email_change(current_user, form.email.data)
         except actions.ActionError as error:
             flash(error.message, "error")
-            return render_template("account/change_email.html", form=form), error.status
+            return render_template(
+                "account/form_page.html", form=form, title=_("Change email")
+            ), error.status
         flash(
             _(
                 "We sent a confirmation link to %(email)s. Your address changes when you "
@@ -108,7 +112,7 @@ def change_email():
         )
         return redirect(url_for("account.security"))
     status = 400 if form.is_submitted() else 200
-    return render_template("account/change_email.html", form=form), status
+    return render_template("account/form_page.html", form=form, title=_("Change email")), status
 
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])
