@@ -62,6 +62,9 @@ def do_add_space_member(actor, space: Space, email: str, role: str = SpaceRole.M
         )
     )
     if existing is not None:
+        if existing.role == SpaceRole.OWNER and not actor.is_staff:
+            # Re-adding an owner as a member would demote them: only moderators may.
+            raise ActionError(_("Only moderators can remove owners."), 403)
         if existing.role == role:
             raise ActionError(_("This person is already a member."), 409)
         existing.role = role
