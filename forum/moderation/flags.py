@@ -66,6 +66,11 @@ def _open_flags_or_refuse(post: Post) -> list[Flag]:
     return flags
 
 
+def _title(thread) -> str:
+    """What a notice (and its e-mail) may name: a space thread's title never leaves the app."""
+    return thread.title if thread.space_id is None else _("a thread in a private space")
+
+
 def _tell(moderator, user, subject: str, body: str) -> None:
     if user is not None:
         do_send_notice(moderator, user, subject, body, action=None)
@@ -97,7 +102,7 @@ def do_hide(moderator, post: Post, reason: str) -> None:
         _("One of your posts was hidden"),
         _(
             "The moderators hid your post in “%(title)s”. Reason: %(reason)s",
-            title=post.thread.title,
+            title=_title(post.thread),
             reason=reason,
         ),
     )
@@ -115,7 +120,7 @@ def do_warn(moderator, post: Post, reason: str) -> None:
         moderator,
         post.author,
         _("A warning from the moderators"),
-        _("About your post in “%(title)s”: %(reason)s", title=post.thread.title, reason=reason),
+        _("About your post in “%(title)s”: %(reason)s", title=_title(post.thread), reason=reason),
         action="member.warned",
         details={"post_id": post.id, "flag_ids": flag_ids},
     )
@@ -137,7 +142,7 @@ def do_lock(moderator, post: Post, reason: str) -> None:
         _("Your thread was locked"),
         _(
             "The moderators locked “%(title)s”. Reason: %(reason)s",
-            title=thread.title,
+            title=_title(thread),
             reason=reason,
         ),
     )
@@ -161,7 +166,7 @@ def do_move(moderator, post: Post, category_id: int | None, reason: str) -> None
         _("Your thread was moved"),
         _(
             "The moderators moved “%(title)s” to %(category)s. Reason: %(reason)s",
-            title=thread.title,
+            title=_title(thread),
             category=category.name,
             reason=reason,
         ),
