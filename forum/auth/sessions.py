@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from flask import g
 from flask import has_request_context
@@ -95,8 +96,11 @@ def find_session(token: str | None) -> UserSession | None:
     """Return the usable session for a cookie token, ending it server-side if it lapsed."""
     if not token:
         return None
+    # The member comes in the same statement: every request needs both (one round trip).
     record = db.session.scalar(
-        sa.select(UserSession).where(UserSession.token_hash == token_hash(token))
+        sa.select(UserSession)
+        .options(so.joinedload(UserSession.user, innerjoin=True))
+        .where(UserSession.token_hash == token_hash(token))
     )
     if record is None:
         return None
