@@ -55,3 +55,26 @@ def test_home_and_category_queries_do_not_grow_with_data(app, client):
     devdata.generate(users=40, threads=60, posts=600, entries_per_state=0, seed=2)
     large = {path: _count(client, path) for path in ("/", "/discussions/c/general")}
     assert small == large
+
+
+def test_a_signed_in_page_costs_two_queries_session_and_header_counts(app, client):
+    """The session and its member come in one statement, every header count in another."""
+    _clear_search(app)
+    devdata.generate(users=3, threads=1, posts=2, entries_per_state=0)
+    _log_in(client)
+    client.get("/")  # the first visit may write last_seen
+    statements = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        answer = client.get("/")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+    assert answer.status_code == 200
+    assert len(statements) == 2, statements
+    assert "user_sessions" in statements[0] and "users" in statements[0]
+    for table in ("notifications", "chat_messages", "member_notices", "recovery_codes"):
+        assert table in statements[1], table

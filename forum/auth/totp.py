@@ -110,9 +110,13 @@ def use_recovery_code(user: User, code: str) -> bool:
     return result.rowcount == 1
 
 
-def remaining_recovery_codes(user: User) -> int:
-    return db.session.scalar(
+def remaining_recovery_codes_query(user: User) -> sa.Select:
+    return (
         sa.select(sa.func.count())
         .select_from(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
     )
+
+
+def remaining_recovery_codes(user: User) -> int:
+    return db.session.scalar(remaining_recovery_codes_query(user))

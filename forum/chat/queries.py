@@ -83,8 +83,25 @@ def unread_counts(user_id: int) -> dict[int, int]:
     return {conversation_id: count for conversation_id, count in rows}
 
 
+def total_unread_query(user_id: int) -> sa.Select:
+    """Unread messages from others over all conversations (what ``unread_counts`` sums)."""
+    me = ConversationMember
+    return (
+        sa.select(sa.func.count(Message.id))
+        .join(
+            me,
+            sa.and_(me.conversation_id == Message.conversation_id, me.user_id == user_id),
+        )
+        .where(
+            Message.id > me.last_read_message_id,
+            Message.sender_id != user_id,
+            Message.deleted_at.is_(None),
+        )
+    )
+
+
 def total_unread(user_id: int) -> int:
-    return sum(unread_counts(user_id).values())
+    return db.session.scalar(total_unread_query(user_id))
 
 
 def conversations_for(user_id: int) -> list[Conversation]:

@@ -18,8 +18,10 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from forum import header_counts
 from forum.chat import actions
 from forum.chat import bp
+from forum.chat import queries
 from forum.chat.forms import AddMemberForm
 from forum.chat.forms import GroupForm
 from forum.chat.forms import ReceiptsForm
@@ -28,15 +30,15 @@ from forum.chat.forms import StartDirectForm
 from forum.errors import render_error
 from forum.security.access import login_required
 
+header_counts.register("chat_unread", lambda user: queries.total_unread_query(user.id))
+
 
 @bp.app_context_processor
 def _chat_badge():
     """The header badge: unread messages over all conversations (one query)."""
 
     def chat_unread() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return actions.total_unread(current_user.id)
+        return header_counts.get("chat_unread", current_user)
 
     return {"chat_unread": chat_unread}
 

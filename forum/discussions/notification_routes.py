@@ -13,6 +13,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from forum import header_counts
 from forum.auth.models import Status
 from forum.auth.models import User
 from forum.discussions import bp
@@ -27,15 +28,15 @@ from forum.discussions.permissions import readable_thread_or_404
 from forum.extensions import db
 from forum.security.access import login_required
 
+header_counts.register("unread_notifications", notifications.unread_count_query)
+
 
 @bp.app_context_processor
 def inject_unread_notifications():
     """The header's unread count: computed only when a page asks for it."""
 
     def unread_notifications() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return notifications.unread_count(current_user)
+        return header_counts.get("unread_notifications", current_user)
 
     return {"unread_notifications": unread_notifications}
 

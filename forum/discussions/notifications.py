@@ -208,8 +208,8 @@ def visible_query(user):
     )
 
 
-def unread_count(user) -> int:
-    return db.session.scalar(
+def unread_count_query(user) -> sa.Select:
+    return (
         sa.select(sa.func.count())
         .select_from(Notification)
         .join(Thread, Thread.id == Notification.thread_id)
@@ -219,6 +219,10 @@ def unread_count(user) -> int:
             readable_threads_clause(user),
         )
     )
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(unread_count_query(user))
 
 
 def mark_thread_read(user, thread: Thread) -> None:

@@ -5,18 +5,22 @@ from flask import jsonify
 from flask import render_template
 from flask_login import current_user
 
+from forum import header_counts
 from forum.auth import totp
 from forum.extensions import db
 from forum.main import bp
 from forum.security.access import login_required
 from forum.security.access import public
 
+header_counts.register("recovery_codes_left", totp.remaining_recovery_codes_query)
+
 
 @bp.route("/")
 @login_required
 def home():
     return render_template(
-        "main/home.html", recovery_codes_left=totp.remaining_recovery_codes(current_user)
+        "main/home.html",
+        recovery_codes_left=header_counts.get("recovery_codes_left", current_user),
     )
 
 

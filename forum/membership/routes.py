@@ -13,6 +13,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from forum import header_counts
 from forum.auth.forms import ConfirmForm
 from forum.auth.models import Status
 from forum.auth.models import User
@@ -123,11 +124,12 @@ def notices():
     return render_template("membership/notices.html", notices=rows, form=form)
 
 
+header_counts.register("unread_notices", members.unread_notice_query)
+
+
 @bp.app_context_processor
 def _notice_count():
     def unread_notices() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return members.unread_notice_count(current_user)
+        return header_counts.get("unread_notices", current_user)
 
     return {"unread_notices": unread_notices}

@@ -186,12 +186,14 @@ def do_mark_notices_read(user: User) -> None:
     db.session.commit()
 
 
-def unread_notice_count(user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(Notice.id)).where(
-            Notice.user_id == user.id, Notice.read_at.is_(None)
-        )
+def unread_notice_query(user: User) -> sa.Select:
+    return sa.select(sa.func.count(Notice.id)).where(
+        Notice.user_id == user.id, Notice.read_at.is_(None)
     )
+
+
+def unread_notice_count(user: User) -> int:
+    return db.session.scalar(unread_notice_query(user))
 
 
 def directory_contacts_for(user: User) -> list | None:
