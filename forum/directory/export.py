@@ -122,6 +122,9 @@ def to_json(entries: list[Entry], *, with_contacts: bool) -> str:
 
 
 def _vcard_escape(value: str) -> str:
+    # Any line break (CRLF, or a lone CR a form let through) becomes "\n": a raw one would
+    # end the property and let the rest of the value add properties of its own.
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace(",", "\\,").replace(";", "\\;")
 
 
