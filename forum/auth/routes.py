@@ -112,6 +112,7 @@ def logout():
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
+@limiter.limit(_login_ip_limit, methods=["POST"])
 def accept_invitation(token: str):
     invitation = actions.find_invitation(token)
     if invitation is None:
