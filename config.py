@@ -84,6 +84,8 @@ class Config:
     LOGIN_IP_LIMIT = os.environ.get("LOGIN_IP_LIMIT", "30 per 15 minutes")
     LOGIN_ACCOUNT_LIMITS = ("5 per 15 minutes", "10 per hour", "20 per day")
     RESET_IP_LIMIT = "10 per hour"
+    # Asking for a reset or for access answers no sooner than this, found address or not.
+    EMAIL_LOOKUP_MIN_SECONDS = 0.25
 
     WTF_CSRF_TIME_LIMIT = None  # bound to the session instead, which expires on its own
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
@@ -140,6 +142,7 @@ class TestingConfig(Config):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     RATELIMIT_STORAGE_URI = "memory://"
+    EMAIL_LOOKUP_MIN_SECONDS = 0  # tests that need the floor set it
     DEMO_DATA_ALLOWED = True
 
 

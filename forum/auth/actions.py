@@ -40,6 +40,7 @@ from forum.security.crypto import encrypt_secret
 from forum.security.crypto import new_token
 from forum.security.crypto import token_hash
 from forum.security.signals import access_revoked
+from forum.security.timing import takes_at_least_configured_time
 
 GENERIC_LOGIN_ERROR = _l("The email, password or authentication code is not correct.")
 
@@ -297,6 +298,7 @@ def do_change_password(
     mail.send(user.email, _("Your Liaison password was changed"), "password_changed", user=user)
 
 
+@takes_at_least_configured_time
 def do_request_password_reset(email: str) -> None:
     """Send a reset link if the address belongs to an active account; say nothing either way."""
     user = find_user_by_email(email)

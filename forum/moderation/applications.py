@@ -31,6 +31,7 @@ from forum.moderation.rules import is_focal_point_of
 from forum.security import audit
 from forum.security.crypto import new_token
 from forum.security.crypto import token_hash
+from forum.security.timing import takes_at_least_configured_time
 
 CONFIRM_LIFETIME = timedelta(hours=48)
 
@@ -39,6 +40,7 @@ def email_domain(email: str) -> str:
     return User.normalise_email(email or "").rpartition("@")[2][:253]
 
 
+@takes_at_least_configured_time
 def do_submit_application(
     *,
     email: str,
