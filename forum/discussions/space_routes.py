@@ -123,6 +123,8 @@ def remove_space_member(space_id: int, member_id: int):
 def set_space_end(space_id: int):
     space = _space_or_404(space_id)
     form = SpaceForm()
+    if not form.ends_on.validate(form):
+        abort(400)  # a mistyped date is not "no end date": that would reopen an ended space
     spaces.do_set_space_end(current_user, space, _end_of(form.ends_on.data))
     flash(_("End date saved."), "success")
     return redirect(url_for("discussions.space", space_id=space.id))
