@@ -14,19 +14,49 @@ drawn by the final ``render_template``). :func:`forget` drops the request's copy
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import g
 
+from forum.db_types import utcnow
 from forum.extensions import db
 
-Builder = Callable[[object], sa.Select]
+Builder = Callable[[object, object], sa.Select]
 _BUILDERS: dict[str, Builder] = {}
+# The combined statement, built once per shape (staff or not) with the member's id and the
+# current instant as bound parameters: building it cost more CPU than running it.
+_STATEMENTS: dict[bool, tuple[list[str], sa.Select]] = {}
+
+
+class _Member(NamedTuple):
+    """What a builder may read of the member: ``id`` (a bound parameter) and ``is_staff``."""
+
+    id: object
+    is_staff: bool
 
 
 def register(name: str, builder: Builder) -> None:
-    """``builder(user)`` returns a SELECT of one integer for that member."""
+    """``builder(member, now)`` returns a SELECT of one integer for that member.
+
+    The statement is built once and reused for every member with the same ``is_staff``: a
+    builder may use only ``member.id`` and ``member.is_staff``, and must compare times with
+    ``now`` (not the clock), as both are bound per request.
+    """
     _BUILDERS[name] = builder
+    _STATEMENTS.clear()
+
+
+def _statement(is_staff: bool) -> tuple[list[str], sa.Select]:
+    if is_staff not in _STATEMENTS:
+        member = _Member(sa.bindparam("header_member_id"), is_staff)
+        now = sa.bindparam("header_now")  # takes the compared column's type (UTCDateTime)
+        names = list(_BUILDERS)
+        statement = sa.select(
+            *(_BUILDERS[n](member, now).scalar_subquery().label(n) for n in names)
+        )
+        _STATEMENTS[is_staff] = (names, statement)
+    return _STATEMENTS[is_staff]
 
 
 def get(name: str, user) -> int:
@@ -35,9 +65,9 @@ def get(name: str, user) -> int:
         return 0
     cached = g.get("_header_counts")
     if cached is None or cached[0] != user.id:
-        names = list(_BUILDERS)
+        names, statement = _statement(bool(user.is_staff))
         row = db.session.execute(
-            sa.select(*(_BUILDERS[n](user).scalar_subquery().label(n) for n in names))
+            statement, {"header_member_id": user.id, "header_now": utcnow()}
         ).one()
         cached = (user.id, dict(zip(names, row, strict=True)))
         g._header_counts = cached

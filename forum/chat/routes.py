@@ -30,7 +30,7 @@ from forum.chat.forms import StartDirectForm
 from forum.errors import render_error
 from forum.security.access import login_required
 
-header_counts.register("chat_unread", lambda user: queries.total_unread_query(user.id))
+header_counts.register("chat_unread", lambda user, now: queries.total_unread_query(user.id))
 
 
 @bp.app_context_processor

@@ -208,7 +208,7 @@ def visible_query(user):
     )
 
 
-def unread_count_query(user) -> sa.Select:
+def unread_count_query(user, now=None) -> sa.Select:
     return (
         sa.select(sa.func.count())
         .select_from(Notification)
@@ -216,7 +216,7 @@ def unread_count_query(user) -> sa.Select:
         .where(
             Notification.user_id == user.id,
             Notification.read_at.is_(None),
-            readable_threads_clause(user),
+            readable_threads_clause(user, now),
         )
     )
 

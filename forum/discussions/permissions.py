@@ -20,25 +20,28 @@ from forum.discussions.models import Thread
 from forum.extensions import db
 
 
-def active_space_ids(user_id):
-    """SQL: the spaces whose threads this user (id or column) may read as a member now."""
+def active_space_ids(user_id, now=None):
+    """SQL: the spaces whose threads this user (id or column) may read as a member now.
+
+    ``now`` (default: this instant) may be a bound parameter, for statements built once.
+    """
     return (
         sa.select(SpaceMember.space_id)
         .join(Space, Space.id == SpaceMember.space_id)
         .where(
             SpaceMember.user_id == user_id,
-            sa.or_(Space.ends_at.is_(None), Space.ends_at > utcnow()),
+            sa.or_(Space.ends_at.is_(None), Space.ends_at > (utcnow() if now is None else now)),
         )
     )
 
 
-def readable_threads_clause(user):
+def readable_threads_clause(user, now=None):
     """SQL condition on Thread: true for exactly the threads ``user`` may read."""
     if user.is_staff:
         return sa.true()
     return sa.and_(
         Thread.hidden.is_(False),
-        sa.or_(Thread.space_id.is_(None), Thread.space_id.in_(active_space_ids(user.id))),
+        sa.or_(Thread.space_id.is_(None), Thread.space_id.in_(active_space_ids(user.id, now))),
     )
 
 

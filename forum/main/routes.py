@@ -12,7 +12,9 @@ from forum.main import bp
 from forum.security.access import login_required
 from forum.security.access import public
 
-header_counts.register("recovery_codes_left", totp.remaining_recovery_codes_query)
+header_counts.register(
+    "recovery_codes_left", lambda user, now: totp.remaining_recovery_codes_query(user)
+)
 
 
 @bp.route("/")

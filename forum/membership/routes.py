@@ -124,7 +124,7 @@ def notices():
     return render_template("membership/notices.html", notices=rows, form=form)
 
 
-header_counts.register("unread_notices", members.unread_notice_query)
+header_counts.register("unread_notices", lambda user, now: members.unread_notice_query(user))
 
 
 @bp.app_context_processor
