@@ -50,15 +50,20 @@ from tests.chat.processes import cpu_seconds  # noqa: E402
 from tests.chat.processes import free_port  # noqa: E402
 
 
-def prepare(base_url: str, clients: int):
-    """A fresh database with ``clients`` members, their live sessions and signed cookies."""
-    name = "liaison_bench_chat"
-    admin = sa.create_engine(database_url(base_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = sa.make_url(database_url(base_url)).set(database=name).render_as_string(False)
+def prepare(base_url: str, clients: int, name: str = "liaison_bench_chat"):
+    """A fresh database with ``clients`` members, their live sessions and signed cookies.
+
+    PostgreSQL: database ``name`` on that server, dropped first. SQLite: the file of the URL.
+    """
+    if sa.make_url(database_url(base_url)).get_backend_name() == "sqlite":
+        url = database_url(base_url)
+    else:
+        admin = sa.create_engine(database_url(base_url), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = sa.make_url(database_url(base_url)).set(database=name).render_as_string(False)
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
     cookies, pairs = [], []
     with app.app_context():
