@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 
 from forum.chat.models import Message
 from forum.extensions import db
-from tests.browser.test_discussions import _person
-from tests.browser.test_discussions import log_in
+from tests.browser.helpers import log_in_as
+from tests.browser.helpers import person
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -37,12 +37,12 @@ def test_two_members_chat_live_with_typing_receipts_and_catch_up(
     with live_server.app.app_context():
         a = make_user(email="ana@example.org", display_name="Ana Alves", state_code="PT")
         b = make_user(email="ben@example.org", display_name="Ben Berger", state_code="AT")
-        people = {"a": _person(a), "b": _person(b)}
+        people = {"a": person(a), "b": person(b)}
         db.session.remove()
 
     # A finds B by name on the chat page and starts the conversation.
     page_a = new_page()
-    log_in(page_a, people["a"])
+    log_in_as(page_a, people["a"])
     page_a.goto("/chat/")
     page_a.get_by_label("Find members by name, State or authority").fill("Ben")
     page_a.get_by_role("button", name="Find").click()
@@ -52,7 +52,7 @@ def test_two_members_chat_live_with_typing_receipts_and_catch_up(
     expect(page_a.locator("[data-presence-for]").first).to_be_attached()
 
     page_b = new_page()
-    log_in(page_b, people["b"])
+    log_in_as(page_b, people["b"])
     page_b.goto(conversation_url)
     expect(page_b.get_by_role("heading", name="Ana Alves")).to_be_visible()
     # Both sockets are up: each sees the other online.

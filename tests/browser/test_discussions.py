@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import re
 
-import pyotp
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from forum.auth.models import Role
@@ -24,20 +22,13 @@ from forum.discussions.models import Attachment
 from forum.discussions.spaces import do_add_space_member
 from forum.discussions.spaces import do_create_space
 from forum.extensions import db
-from tests.browser.helpers import log_in
+from tests.browser.helpers import log_in_as
+from tests.browser.helpers import person
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.4\n% demo order\n%%EOF\n"
-
-
-def _person(user) -> dict:
-    return {"email": user.email, "password": user.test_password, "secret": user.test_totp_secret}
-
-
-def _log_in(page: Page, person: dict) -> None:
-    log_in(page, person["email"], person["password"], pyotp.TOTP(person["secret"]).now())
 
 
 def test_private_thread_with_mention_quote_and_attachment(live_server, new_page, page_problems):
@@ -50,13 +41,13 @@ def test_private_thread_with_mention_quote_and_attachment(live_server, new_page,
         space = do_create_space(moderator, "Joint case PT-AT")
         do_add_space_member(moderator, space, a.email, "owner")
         do_add_space_member(moderator, space, b.email)
-        people = {"a": _person(a), "b": _person(b), "c": _person(c)}
+        people = {"a": person(a), "b": person(b), "c": person(c)}
         space_id = space.id
         db.session.remove()
 
     # A starts a thread in the space and mentions B through the suggestions.
     page_a = new_page()
-    _log_in(page_a, people["a"])
+    log_in_as(page_a, people["a"])
     page_a.goto(f"/discussions/s/{space_id}")
     page_a.get_by_role("link", name="Start a thread in this space").click()
     page_a.get_by_label("Title").fill("Hearing of the witness in Graz")
@@ -72,7 +63,7 @@ def test_private_thread_with_mention_quote_and_attachment(live_server, new_page,
 
     # B sees the notification and opens it.
     page_b = new_page()
-    _log_in(page_b, people["b"])
+    log_in_as(page_b, people["b"])
     expect(page_b.locator("[data-notification-count]")).to_have_text("1")
     page_b.get_by_test_id("notifications-link").click()
     page_b.get_by_role("link", name=re.compile("Ana Alves mentioned you")).click()
@@ -113,7 +104,7 @@ def test_private_thread_with_mention_quote_and_attachment(live_server, new_page,
 
     # C, outside the space, cannot see the thread nor fetch the file.
     page_c = new_page()
-    _log_in(page_c, people["c"])
+    log_in_as(page_c, people["c"])
     with page_problems.allow(r"status of 404"):
         answer = page_c.goto(thread_url)
         assert answer.status == 404
