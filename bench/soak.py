@@ -67,18 +67,27 @@ class Member:
         )
         self.user_id: int | None = None
         self.last_id = 0
+        # The catch-up point, as in chat.js: the newest id had when the connection dropped
+        # (after a catch-up answered in full), not the newest id at "connect".
+        self.sync_from = 0
+        self.caught_up = False
         self.seq = 0  # messages created so far (sequence numbers 0 .. seq-1)
         self.outbox: dict[str, str] = {}  # client id -> body, until acknowledged
         self.have: dict[int, str] = {}  # server id -> client id (accepted once)
         self.redelivered = 0  # deliveries of an id already had (dropped, as chat.js does)
+        self.via_sync = 0  # messages first had from a catch-up, not live
+        self.resent = 0  # outbox entries sent again after a reconnect or a failure
+        self.duplicate_acks = 0  # resends the server recognised (stored before)
+        self.syncs: list[tuple] = []  # (since, outcome, messages) of each catch-up call
         self.connects = 0
         self.refused: Counter = Counter()
         self.ack_latencies: list[float] = []
         self.client.on("connect", self.on_connect)
+        self.client.on("disconnect", self.on_disconnect)
         self.client.on("message", self.on_message)
 
     # Receiving -------------------------------------------------------------------------
-    def accept(self, message: dict) -> None:
+    def accept(self, message: dict, *, via_sync: bool = False) -> None:
         if message.get("conversation_id") != self.conversation_id:
             return
         if message["id"] > self.last_id:
@@ -87,6 +96,7 @@ class Member:
             self.redelivered += 1
             return
         self.have[message["id"]] = message["client_id"]
+        self.via_sync += via_sync
         if message["sender_id"] == self.user_id:
             self.outbox.pop(message["client_id"], None)
 
@@ -95,28 +105,41 @@ class Member:
 
     async def on_connect(self):
         self.connects += 1
-        # Not in the handler itself: the acks it waits for arrive through the same reader.
-        self.soak.spawn(self.catch_up())
+        self.caught_up = False
+        # Not from last_id: messages sent to the room while the server was still in its
+        # connect handler arrive before this event, newer than the gap to catch up on.
+        # Not awaited here: the acks it waits for arrive through the same reader.
+        since = self.last_id if self.soak.args.sync_from == "connect" else self.sync_from
+        self.soak.spawn(self.catch_up(since))
 
-    async def catch_up(self):
+    async def on_disconnect(self, reason=None):
+        if self.caught_up:
+            self.sync_from = self.last_id
+
+    async def catch_up(self, since: int):
         """As chat.js on "connect": sync from the newest id, then resend the outbox."""
         for _ in range(1000):  # bounded: 500 a page
             try:
                 ack = await self.client.call(
                     "sync",
-                    {"last_id": self.last_id, "conversation_id": self.conversation_id},
+                    {"last_id": since, "conversation_id": self.conversation_id},
                     timeout=SEND_TIMEOUT,
                 )
-            except (TimeoutError, socketio.exceptions.SocketIOError):
+            except (TimeoutError, socketio.exceptions.SocketIOError) as error:
+                self.syncs.append((since, type(error).__name__, 0))
                 return  # the next connect tries again
+            self.syncs.append((since, ack and ack.get("ok"), len((ack or {}).get("messages", []))))
             if not ack or not ack.get("ok"):
                 self.refused["sync:" + str(ack and ack.get("error"))] += 1
                 break
             for message in ack["messages"]:
-                self.accept(message)
-            if not ack.get("more"):
+                self.accept(message, via_sync=True)
+            if not ack.get("more") or not ack["messages"]:
+                self.caught_up = True
                 break
+            since = ack["messages"][-1]["id"]  # the next page: after this one's last id
         for client_id in list(self.outbox):
+            self.resent += 1
             self.soak.spawn(self.send(client_id))
 
     # Sending ---------------------------------------------------------------------------
@@ -145,6 +168,7 @@ class Member:
                 ack = None  # not connected, or no answer: unknown whether stored
             if ack and ack.get("ok"):
                 self.ack_latencies.append(time.perf_counter() - start)
+                self.duplicate_acks += bool(ack.get("duplicate"))
                 self.accept(ack["message"])
                 self.outbox.pop(client_id, None)
                 return
@@ -155,6 +179,7 @@ class Member:
             # Unanswered or refused for now: again with the same client id (a reconnect
             # resends it anyway; this covers a connection that stayed up).
             await asyncio.sleep(RETRY_AFTER)
+            self.resent += 1
 
 
 class Soak:
@@ -294,7 +319,10 @@ class Soak:
                     if count == 0:
                         lost += 1
                         if len(examples) < 10:
-                            examples.append(f"client {member.n} never got {client_id}")
+                            examples.append(
+                                f"client {member.n} never got {client_id}"
+                                f" (connects {member.connects}, syncs {member.syncs[-3:]})"
+                            )
                     elif count > 1:
                         duplicated += count - 1
                         if len(examples) < 10:
@@ -350,6 +378,9 @@ async def run(args, soak: Soak, database: str) -> dict:
     result["not connected"] = sum(not m.client.connected for m in soak.members)
     result["redelivered (dropped by id)"] = sum(m.redelivered for m in soak.members)
     result["reconnects"] = sum(m.connects - 1 for m in soak.members)
+    result["resent (same client id)"] = sum(m.resent for m in soak.members)
+    result["resends already stored (duplicate ack)"] = sum(m.duplicate_acks for m in soak.members)
+    result["had from catch-up, not live"] = sum(m.via_sync for m in soak.members)
     refused = Counter()
     for member in soak.members:
         refused.update(member.refused)
@@ -376,6 +407,13 @@ def main() -> int:
     parser.add_argument("--down", type=float, default=2, help="seconds before the restart")
     parser.add_argument("--drain", type=float, default=60, help="at most, after sending")
     parser.add_argument("--settle", type=float, default=3, help="seconds, after the drain")
+    parser.add_argument(
+        "--sync-from",
+        choices=["disconnect", "connect"],
+        default="disconnect",
+        help="catch-up point: the newest id when the connection dropped (chat.js), or the"
+        " newest id at the connect event (chat.js before the soak; loses messages)",
+    )
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument(
         "--database",

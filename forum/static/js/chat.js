@@ -21,6 +21,12 @@
   const readMarkers = new Map(); // user id -> last read message id
   const editWindowMs = Number(app.dataset.editWindow || 900) * 1000;
   let lastId = 0;
+  // Catch-up starts from the newest id had when the page was built or the connection dropped,
+  // not from lastId at "connect": the client library hands over messages that arrived on the
+  // new connection before its "connect" event first, and their ids must not skip the gap.
+  // It moves only once a catch-up has been answered in full.
+  let syncFrom = 0;
+  let caughtUp = false;
   let typingTimer = null;
   let lastTypingSent = 0;
 
@@ -395,6 +401,7 @@
       addOwnControls(li);
     });
   }
+  syncFrom = lastId;
   if (composer && conversationId) {
     outbox.mine().forEach((i) => queue(i.client_id, i.body));
   }
@@ -403,14 +410,10 @@
     if (connectionBox) {
       connectionBox.textContent = "";
     }
-    // Catch-up: everything after the newest id this page has, then live delivery.
-    const since = conversationId ? { last_id: lastId, conversation_id: conversationId } : null;
-    if (since) {
-      socket.emit("sync", since, (ack) => {
-        if (ack && ack.ok) {
-          ack.messages.forEach(insert);
-          markRead();
-        }
+    // Catch-up: everything after the newest id this page had before, then live delivery.
+    caughtUp = false;
+    if (conversationId) {
+      catchUp(syncFrom, () => {
         // Whatever is still unconfirmed goes again, same client ids: stored at most once.
         pending.forEach((entry, clientId) => send(entry.body, clientId));
       });
@@ -431,7 +434,26 @@
     }
   });
 
+  // Pages of CATCH_UP_LIMIT: again from a page's last id while the server says there is more.
+  function catchUp(since, done) {
+    socket.emit("sync", { last_id: since, conversation_id: conversationId }, (ack) => {
+      if (ack && ack.ok) {
+        ack.messages.forEach(insert);
+        if (ack.more && ack.messages.length) {
+          catchUp(ack.messages[ack.messages.length - 1].id, done);
+          return;
+        }
+        caughtUp = true;
+        markRead();
+      }
+      done();
+    });
+  }
+
   socket.on("disconnect", () => {
+    if (caughtUp) {
+      syncFrom = lastId;
+    }
     if (connectionBox) {
       connectionBox.textContent = text("Offline");
     }
