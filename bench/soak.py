@@ -446,14 +446,14 @@ def main() -> int:
     base = args.database
     if args.backend == "sqlite":
         base = f"sqlite:///{tmp.name}/soak.db"
-    print(f"preparing {args.clients} members ({args.backend})", flush=True)
-    url, cookies, pairs, cookie_name = prepare(base, args.clients, name="liaison_soak")
     channel = f"liaison-soak-{uuid.uuid4().hex}"
     env = {"CHAT_RATE_BURST": "1000", "CHAT_RATE_PER_SECOND": "1000", "CHAT_SWEEPER": "1"}
-    # Pairs (n, n+1): the two members of each conversation are on different processes.
     restart_logs: list = []
     status = 1
     try:
+        print(f"preparing {args.clients} members ({args.backend})", flush=True)
+        url, cookies, pairs, cookie_name = prepare(base, args.clients, name="liaison_soak")
+        # Pairs (n, n+1): the two members of each conversation are on different processes.
         with chat_servers(2, database=url, redis=args.redis, channel=channel, env=env) as urls:
             soak = Soak(args, urls, cookies, pairs, cookie_name)
             soak.environment = {**os.environ, **env, "CHAT_CHANNEL": channel}
