@@ -11,10 +11,13 @@ received exactly once by every member of its conversation, checked by sequence n
 
 The clients keep the protocol's guarantees as forum/static/js/chat.js does
 (docs/chat-protocol.md): an outbox of unacknowledged messages, resent with the same client id
-after every reconnect (and after a failed or unanswered send); after every (re)connect a
-``sync`` from the newest id the client has (again while ``more``); deliveries of an id the
-client already has are dropped. No final catch-up: what a connected client never heard live
-counts as lost. A message is identified by its client id ``<sender>.<sequence>``.
+after every reconnect (and, as a member resubmitting the same text would, after an unanswered
+send or a ``rate_limited``/``server_error`` refusal); after every (re)connect a ``sync`` from
+the newest id the client had when its connection dropped (again from each page's last id while
+``more``); deliveries of an id the client already has are dropped. No final catch-up: what a
+connected client never heard live counts as lost. A message is identified by its client id
+``<sender>.<sequence>``. ``--sync-from connect`` syncs from the newest id at the connect event
+instead (what chat.js did before this soak found it loses messages).
 
 Lost: (message, member) with no delivery (the sender's own ack counts for the sender).
 Duplicated: (message, member) delivered under more than one server id (stored twice).
@@ -249,10 +252,8 @@ class Soak:
 
         async def sender(index: int, member: Member):
             next_at = time.perf_counter() + period * index / len(self.members)
-            while True:
+            while next_at < end:
                 await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
-                if next_at >= end:
-                    return
                 member.new_message()
                 next_at += period
 
@@ -281,6 +282,7 @@ class Soak:
         )
         self.urls.processes[index] = process  # chat_servers stops this one at the end
         await asyncio.to_thread(_wait_for_port, port, process)
+        restarted_at = time.perf_counter()
         self.log(f"restarted process {index + 1} on port {port} (pid {process.pid})")
         for _ in range(1200):  # at most 60 s
             if all(m.connects > before[id(m)] and m.client.connected for m in on_victim):
@@ -289,7 +291,8 @@ class Soak:
         back = sum(m.connects > before[id(m)] for m in on_victim)
         self.log(
             f"{back}/{len(on_victim)} clients reconnected "
-            f"{time.perf_counter() - killed_at:.1f} s after the kill"
+            f"{time.perf_counter() - killed_at:.1f} s after the kill, "
+            f"{time.perf_counter() - restarted_at:.1f} s after the restart"
         )
 
     async def drain(self, limit: float) -> float:
