@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from forum.auth import actions
+from forum.auth import invitations
 from forum.auth.models import Role
 
 users_cli = AppGroup("users", help="Create the first admin, invite people, reset a second factor.")
@@ -19,7 +20,7 @@ demo_cli = AppGroup("demo", help="Demo data for a development machine.")
 def create_admin(email: str) -> None:
     """Bootstrap an administrator and print their one-time enrolment link."""
     try:
-        _invitation, link = actions.do_invite(None, email, role=Role.ADMIN)
+        _invitation, link = invitations.do_invite(None, email, role=Role.ADMIN)
     except actions.ActionError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Administrator invited: {email}")
@@ -34,7 +35,7 @@ def create_admin(email: str) -> None:
 def invite(email: str, state_code: str | None, authority_name: str, role: str) -> None:
     """Invite someone; they receive a single-use link by e-mail, also printed here."""
     try:
-        _invitation, link = actions.do_invite(
+        _invitation, link = invitations.do_invite(
             None, email, role=role, state_code=state_code, authority_name=authority_name
         )
     except (actions.ActionError, ValueError) as error:

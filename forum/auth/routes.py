@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from forum.auth import actions
 from forum.auth import bp
+from forum.auth import invitations
 from forum.auth import totp
 from forum.auth.forms import AcceptInvitationForm
 from forum.auth.forms import CodeForm
@@ -114,13 +115,13 @@ def logout():
 @public
 @limiter.limit(_login_ip_limit, methods=["POST"])
 def accept_invitation(token: str):
-    invitation = actions.find_invitation(token)
+    invitation = invitations.find_invitation(token)
     if invitation is None:
         return render_template("auth/invitation_invalid.html"), 404
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
-            actions.do_accept_invitation(
+            invitations.do_accept_invitation(
                 invitation, form.display_name.data, form.password.data, form.confirmation.data
             )
         except actions.ActionError as error:

@@ -18,8 +18,8 @@ from forum import mail
 from forum.auth.actions import ActionError
 from forum.auth.actions import external_url
 from forum.auth.actions import find_user_by_email
-from forum.auth.actions import prepare_invitation
-from forum.auth.actions import send_invitation
+from forum.auth.invitations import prepare_invitation
+from forum.auth.invitations import send_invitation
 from forum.auth.models import Role
 from forum.auth.models import Status
 from forum.auth.models import User

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum.auth import actions
+from forum.auth import invitations as invitation_actions
 from forum.auth.forms import ConfirmForm
 from forum.auth.models import Invitation
 from forum.auth.permissions import staff_required
@@ -38,7 +39,7 @@ def invitations():
     form = InvitationForm()
     if form.validate_on_submit():
         try:
-            _invitation, link = actions.do_invite(
+            _invitation, link = invitation_actions.do_invite(
                 current_user,
                 form.email.data,
                 role=form.role.data,
@@ -58,7 +59,7 @@ def invitations():
 def revoke_invitation(invitation_id: int):
     invitation = db.session.get(Invitation, invitation_id) or abort(404)
     try:
-        actions.do_revoke_invitation(current_user, invitation)
+        invitation_actions.do_revoke_invitation(current_user, invitation)
     except actions.ActionError as error:
         flash(error.message, "error")
         return redirect(url_for("moderation.invitations")), 303
@@ -76,7 +77,7 @@ def resend_invitation(invitation_id: int):
         flash(_("Only a pending or expired invitation can be sent again."), "error")
         return redirect(url_for("moderation.invitations")), 303
     try:
-        actions.do_invite(
+        invitation_actions.do_invite(
             current_user,
             user.email,
             role=user.role,

@@ -272,9 +272,9 @@ def test_cli_invite_refuses_an_active_account(app, member):
 
 
 def test_moderator_cannot_replace_a_pending_staff_invitation(app, moderator, admin_user, outbox):
-    from forum.auth import actions
+    from forum.auth import invitations
 
-    actions.do_invite(admin_user, "future.admin@example.org", role="admin")
+    invitations.do_invite(admin_user, "future.admin@example.org", role="admin")
     outbox.clear()
     client = app.test_client()
     log_in(client, moderator)

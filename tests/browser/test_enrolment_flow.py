@@ -18,7 +18,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from forum.auth import totp
-from forum.auth.actions import do_invite
+from forum.auth.invitations import do_invite
 from forum.extensions import db
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from forum.auth.actions import do_invite
+from forum.auth.invitations import do_invite
 from forum.auth.models import Invitation
 from forum.auth.models import Role
 from forum.discussions.models import Category
