@@ -64,40 +64,33 @@ def member_ids(conversation_id: int) -> list[int]:
     )
 
 
+def _unread_from_others(statement: sa.Select, user_id: int) -> sa.Select:
+    """Restrict ``statement`` to messages from others after the user's read marker: the one
+    definition of "unread" that the per-conversation badges and the header total share."""
+    me = ConversationMember
+    return statement.join(
+        me,
+        sa.and_(me.conversation_id == Message.conversation_id, me.user_id == user_id),
+    ).where(
+        Message.id > me.last_read_message_id,
+        Message.sender_id != user_id,
+        Message.deleted_at.is_(None),
+    )
+
+
 def unread_counts(user_id: int) -> dict[int, int]:
     """Unread messages from others per conversation, in one query."""
-    me = ConversationMember
     rows = db.session.execute(
-        sa.select(Message.conversation_id, sa.func.count(Message.id))
-        .join(
-            me,
-            sa.and_(me.conversation_id == Message.conversation_id, me.user_id == user_id),
-        )
-        .where(
-            Message.id > me.last_read_message_id,
-            Message.sender_id != user_id,
-            Message.deleted_at.is_(None),
-        )
-        .group_by(Message.conversation_id)
+        _unread_from_others(
+            sa.select(Message.conversation_id, sa.func.count(Message.id)), user_id
+        ).group_by(Message.conversation_id)
     )
     return {conversation_id: count for conversation_id, count in rows}
 
 
 def total_unread_query(user_id: int) -> sa.Select:
     """Unread messages from others over all conversations (what ``unread_counts`` sums)."""
-    me = ConversationMember
-    return (
-        sa.select(sa.func.count(Message.id))
-        .join(
-            me,
-            sa.and_(me.conversation_id == Message.conversation_id, me.user_id == user_id),
-        )
-        .where(
-            Message.id > me.last_read_message_id,
-            Message.sender_id != user_id,
-            Message.deleted_at.is_(None),
-        )
-    )
+    return _unread_from_others(sa.select(sa.func.count(Message.id)), user_id)
 
 
 def total_unread(user_id: int) -> int:
