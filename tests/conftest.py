@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from config import database_url
 from forum import create_app
 from forum import mail
 from forum.extensions import db
 from tests.catalogues import compile_catalogues
+from tests.databases import postgres_database
 from tests.factories import make_user
 from tests.factories import totp_code
 from tests.isolation import isolate_requests
@@ -71,29 +71,6 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def _on_admin_database(base_url: str, statement: str) -> None:
-    admin_engine = sa.create_engine(database_url(base_url), isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(sa.text(statement))
-    admin_engine.dispose()
-
-
-@contextlib.contextmanager
-def _postgres_database(base_url: str):
-    """A database of this worker's own on the test server, created empty, dropped after.
-
-    The process id in the name keeps two simultaneous test runs apart.
-    """
-    name = f"liaison_test_{_worker()}_{os.getpid()}"
-    _on_admin_database(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _on_admin_database(base_url, f'CREATE DATABASE "{name}"')
-    url = sa.make_url(database_url(base_url)).set(database=name)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        _on_admin_database(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database(request, tmp_path_factory):
     """A migrated, empty database URL for one backend."""
@@ -104,7 +81,9 @@ def database(request, tmp_path_factory):
             base = os.environ.get("TEST_DATABASE_URL")
             if not base:
                 pytest.skip("TEST_DATABASE_URL is not set")
-            url = stack.enter_context(_postgres_database(base))
+            url = stack.enter_context(
+                postgres_database(base, f"liaison_test_{_worker()}_{os.getpid()}")
+            )
         app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
             upgrade()

@@ -9,16 +9,15 @@ import uuid
 
 import pytest
 import socketio
-import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from config import database_url
 from forum import create_app
 from forum.extensions import db
 from tests.auth.helpers import cookie_value
 from tests.auth.helpers import logged_in_client
 from tests.chat.helpers import direct_between
 from tests.chat.processes import chat_servers
+from tests.databases import postgres_database
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -51,23 +50,15 @@ def pg_app():
     base, redis_url = os.environ.get("TEST_DATABASE_URL"), os.environ.get("TEST_REDIS_URL")
     if not base or not redis_url:
         pytest.skip("needs TEST_DATABASE_URL and TEST_REDIS_URL")
-    name = f"liaison_chat_two_{os.getpid()}"
-    admin = sa.create_engine(database_url(base), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(database_url(base)).set(database=name).render_as_string(hide_password=False)
-    application = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
-    try:
+    with postgres_database(base, f"liaison_chat_two_{os.getpid()}") as url:
+        application = create_app(
+            "testing", {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False}
+        )
         with application.app_context():
             upgrade()
             yield application
             db.session.remove()
             db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_two_processes_form_one_chat(pg_app):

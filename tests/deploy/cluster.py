@@ -19,12 +19,11 @@ from pathlib import Path
 import pyotp
 import pytest
 import requests
-import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from config import database_url
 from forum import create_app
 from forum.extensions import db
+from tests.databases import postgres_database
 from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,26 +98,20 @@ def cluster_db():
         pytest.skip("needs TEST_DATABASE_URL and TEST_REDIS_URL")
     if not Path("/usr/sbin/nginx").exists() or shutil.which("openssl") is None:
         pytest.skip("needs Debian's nginx and openssl (apt-get install nginx)")
-    name = f"liaison_cluster_{os.getpid()}"
-    admin = sa.create_engine(database_url(base), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(database_url(base)).set(database=name).render_as_string(hide_password=False)
-    app = create_app(
-        "testing",
-        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "TOTP_ENCRYPTION_KEY": TOTP_KEY},
-    )
-    try:
+    with postgres_database(base, f"liaison_cluster_{os.getpid()}") as url:
+        app = create_app(
+            "testing",
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SECRET_KEY": SECRET_KEY,
+                "TOTP_ENCRYPTION_KEY": TOTP_KEY,
+            },
+        )
         with app.app_context():
             upgrade()
             yield app, url
             db.session.remove()
             db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture
