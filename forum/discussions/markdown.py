@@ -89,11 +89,21 @@ def _render_mention(self, tokens, idx, options, env) -> str:
     return f'<span class="mention">@{escape(tokens[idx].content)}</span>'
 
 
+def _new_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+# Parsing keeps no state between calls, so the common case (no mentions) shares one parser
+# instead of building one per post.
+_PLAIN_PARSER = _new_parser()
+
+
 def _parser(names: dict[str, str] | None = None) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    if names:
-        md.core.ruler.push("mentions", _mention_rule(names))
-        md.add_render_rule("mention", _render_mention)
+    if not names:
+        return _PLAIN_PARSER
+    md = _new_parser()
+    md.core.ruler.push("mentions", _mention_rule(names))
+    md.add_render_rule("mention", _render_mention)
     return md
 
 
