@@ -90,3 +90,15 @@ def is_signed_in(client) -> bool:
     assert answer.status_code == 302, answer.status_code
     assert answer.headers["Location"].startswith("/auth/login"), answer.headers["Location"]
     return False
+
+
+def change_password(client, user: User, new_password: str):
+    """POST the account's change-password form as its owner would fill it in."""
+    return client.post(
+        "/account/password",
+        data={
+            "current_password": user.test_password,
+            "password": new_password,
+            "confirmation": new_password,
+        },
+    )

@@ -15,6 +15,7 @@ from forum.db_types import utcnow
 from forum.extensions import db
 from tests.auth.helpers import audit_actions
 from tests.auth.helpers import audit_rows
+from tests.auth.helpers import change_password
 from tests.auth.helpers import cookie_value
 from tests.auth.helpers import copy_cookie
 from tests.auth.helpers import is_signed_in
@@ -86,14 +87,7 @@ def test_recent_login_needs_no_second_confirmation(stale, member, path):
 
 def test_after_reauthentication_the_password_can_be_changed(stale, member):
     reauthenticate(stale, member, "/account/password")
-    response = stale.post(
-        "/account/password",
-        data={
-            "current_password": member.test_password,
-            "password": NEW_PASSWORD,
-            "confirmation": NEW_PASSWORD,
-        },
-    )
+    response = change_password(stale, member, NEW_PASSWORD)
     assert response.status_code == 302
     db.session.refresh(member)
     assert verify_password(member.password_hash, NEW_PASSWORD)

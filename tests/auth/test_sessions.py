@@ -11,6 +11,7 @@ from forum.db_types import utcnow
 from forum.extensions import db
 from forum.security.crypto import token_hash
 from tests.auth.helpers import audit_rows
+from tests.auth.helpers import change_password
 from tests.auth.helpers import cookie_value
 from tests.auth.helpers import copy_cookie
 from tests.auth.helpers import is_signed_in
@@ -176,14 +177,7 @@ def test_password_change_ends_other_sessions_and_keeps_this_one(app, member, out
     laptop = logged_in_client(app, member, **LAPTOP)
     phone = logged_in_client(app, member, **PHONE)
     assert laptop.get("/account/password").status_code == 200
-    response = laptop.post(
-        "/account/password",
-        data={
-            "current_password": member.test_password,
-            "password": NEW_PASSWORD,
-            "confirmation": NEW_PASSWORD,
-        },
-    )
+    response = change_password(laptop, member, NEW_PASSWORD)
     assert response.status_code == 302
     assert response.headers["Location"] == "/account/security"
     assert is_signed_in(laptop)
