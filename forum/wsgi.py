@@ -11,6 +11,9 @@ import os
 
 from config import database_url
 from forum import create_app
+from forum.chat.realtime import listen_to_message_queue
 from forum.chat.realtime import process_overrides
+from forum.extensions import socketio
 
 app = create_app("production", process_overrides(database_url(os.environ.get("DATABASE_URL", ""))))
+listen_to_message_queue(socketio)

@@ -207,3 +207,15 @@ def disconnect_user(user_id: int) -> int:
     for sid in sids:
         socketio.server.disconnect(sid, namespace=NAMESPACE)
     return len(sids)
+
+
+def listen_to_message_queue(sio) -> None:
+    """Subscribe to the message queue as the server process starts.
+
+    python-socketio subscribes lazily, at the process's first connection; a message another
+    process published between that connection and the subscription was lost to it.
+    """
+    server = sio.server
+    if server is not None and not server.manager_initialized:
+        server.manager_initialized = True
+        server.manager.initialize()

@@ -15,6 +15,7 @@ import os  # noqa: E402
 import socket  # noqa: E402
 
 from forum import create_app  # noqa: E402
+from forum.chat.realtime import listen_to_message_queue  # noqa: E402
 from forum.extensions import socketio  # noqa: E402
 
 
@@ -47,6 +48,7 @@ def main() -> None:
     if os.environ.get("CHAT_SWEEPER"):
         overrides["CHAT_SWEEPER"] = os.environ["CHAT_SWEEPER"] == "1"
     app = create_app(args.config, overrides)
+    listen_to_message_queue(socketio)
     # Everything built at start-up is permanent: keep it out of the collector's way (the p99
     # tail under load is full collections walking these objects).
     gc.collect()
