@@ -1,9 +1,11 @@
-"""The send hot path: plain text skips Markdown with the same output; the guard asks the
+"""The send hot path: plain text skips Markdown with the same output as discussion posts; the guard asks the
 database nothing per event (the send itself is the only statement: one on PostgreSQL, sent
 straight to the driver, three on SQLite); the reserved autocommit pool stores and recovers
 from a dead connection."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -11,11 +13,13 @@ import sqlalchemy as sa
 from forum.chat import sendpool
 from forum.chat.messages import render_body
 from forum.chat.models import Message
+from forum.discussions import markdown as discussions_markdown
 from forum.extensions import db
-from forum.security.sanitize import render_markdown
 from tests.chat.helpers import direct_between
 from tests.factories import make_user
 
+TABLE = "| a | b |\n| - | - |\n| 1 | 2 |"
+IMAGES = "![seen](https://tracker.example/pixel.png) ![ours](/discussions/attachments/3)"
 SAMPLES = [
     "ping",
     "Hello there",
@@ -34,12 +38,30 @@ SAMPLES = [
     "- item",
     "3 witnesses",
     "x  y",
+    TABLE,
+    IMAGES,
+    "```python\nx = 1\n```",
+]
+XSS = [
+    line
+    for line in (Path(__file__).parents[1] / "discussions" / "data" / "xss_payloads.txt")
+    .read_text()
+    .splitlines()
+    if line.strip()
 ]
 
 
-@pytest.mark.parametrize("text", SAMPLES)
-def test_plain_text_renders_like_markdown(text):
-    assert render_body(text) == render_markdown(text)
+@pytest.mark.parametrize("text", SAMPLES + XSS)
+def test_chat_renders_like_a_discussion_post(text):
+    """One rule for what members write: a message's HTML is a post's, fast path or not."""
+    assert render_body(text) == discussions_markdown.render(text)
+
+
+def test_chat_uses_the_post_policy():
+    html = render_body(IMAGES)
+    assert 'src="/discussions/attachments/3"' in html and "tracker.example" not in html
+    assert "<table" not in render_body(TABLE)
+    assert render_body("<b onmouseover=x>hi</b>") == "<p>&lt;b onmouseover=x&gt;hi&lt;/b&gt;</p>\n"
 
 
 @pytest.fixture
