@@ -4,17 +4,21 @@ Sending is the hot path of a chat server, so it is one statement: the membership
 idempotent insert (a repeated client id changes nothing), the conversation's last message
 and the sender's own read marker travel in a single round trip on PostgreSQL (a
 data-modifying CTE, committed on its own), in three statements and one commit on SQLite.
-Only after the commit does the message go out, to the conversation's room.
+In a gevent server process sends are group-committed: those arriving while one is being
+written go out next as one statement (one commit). Only after the commit does a message go
+out, to the conversation's room.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
+import psycopg
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -138,19 +142,73 @@ _EXISTING = sa.text(
 )
 
 
-# The same statement for the driver itself (psycopg's parameter style), sent on a pooled
-# connection switched to autocommit for the one statement: SQLAlchemy's statement and result
-# layers cost more CPU than the database does for a chat message.
+# Many sends in one statement, for the driver itself (psycopg's parameter style): one column
+# array per field, rows inserted in arrival order (ids follow it), each conversation's last
+# message and each sender's read marker moved once. Sent on a pooled connection kept in
+# autocommit: SQLAlchemy's statement and result layers cost more CPU than the database does
+# for a chat message, and the statement is its own transaction.
+_BATCH_COLUMNS = ("cid", "uid", "client_id", "body", "html", "attachment", "attachment_name", "now")
+_SEND_MANY_PG_RAW = (
+    "WITH i AS (SELECT * FROM unnest(%(cid)s::integer[], %(uid)s::integer[],"
+    " %(client_id)s::varchar[], %(body)s::text[], %(html)s::text[], %(attachment)s::integer[],"
+    " %(attachment_name)s::varchar[], %(now)s::timestamp[]) WITH ORDINALITY"
+    " AS i(cid, uid, client_id, body, html, attachment, attachment_name, at, n)),"
+    " m AS (INSERT INTO chat_messages"
+    " (conversation_id, sender_id, client_id, body, body_html, attachment_id, attachment_name,"
+    " created_at)"
+    " SELECT cid, uid, client_id, body, html, attachment, attachment_name, at FROM i"
+    " WHERE EXISTS (SELECT 1 FROM chat_members"
+    " WHERE conversation_id = i.cid AND user_id = i.uid)"
+    " ORDER BY n"
+    " ON CONFLICT (conversation_id, sender_id, client_id) DO NOTHING"
+    " RETURNING id, conversation_id, sender_id, client_id, created_at),"
+    " c AS (UPDATE chat_conversations SET last_message_id = GREATEST(last_message_id, x.id),"
+    " last_message_at = x.at"
+    " FROM (SELECT conversation_id, max(id) AS id, max(created_at) AS at FROM m"
+    " GROUP BY conversation_id) x WHERE chat_conversations.id = x.conversation_id),"
+    " r AS (UPDATE chat_members SET last_read_message_id = GREATEST(last_read_message_id, x.id)"
+    " FROM (SELECT conversation_id, sender_id, max(id) AS id FROM m"
+    " GROUP BY conversation_id, sender_id) x"
+    " WHERE chat_members.conversation_id = x.conversation_id"
+    " AND chat_members.user_id = x.sender_id)"
+    " SELECT conversation_id, sender_id, client_id, id FROM m"
+)
 _SEND_PG_RAW = re.sub(r"(?<!:):(\w+)", r"%(\1)s", _SEND_PG.text)
 
 
+def _naive_utc(params: dict) -> dict:
+    return {**params, "now": params["now"].astimezone(UTC).replace(tzinfo=None)}
+
+
+def write_batch(pool: sendpool.SendPool, batch: list[dict]) -> list[int | None]:
+    """Store a batch of sends in one statement; per send its new id, or None (already
+    stored, earlier in the batch or before, or the sender is not a member)."""
+    params = {column: [] for column in _BATCH_COLUMNS}
+    for item in batch:
+        for column in _BATCH_COLUMNS:
+            params[column].append(item[column])
+    params["now"] = [now.astimezone(UTC).replace(tzinfo=None) for now in params["now"]]
+    for attempt in range(3):
+        try:
+            with pool.connection() as connection:
+                rows = connection.execute(_SEND_MANY_PG_RAW, params).fetchall()
+            break
+        except psycopg.errors.DeadlockDetected:
+            # Two processes' batches locked the same conversations in another order; the
+            # statement was rolled back whole, so writing it again stores each send once.
+            if attempt == 2:
+                raise
+    new_ids = {(cid, uid, client_id): id_ for cid, uid, client_id, id_ in rows}
+    return [new_ids.pop((i["cid"], i["uid"], i["client_id"]), None) for i in batch]
+
+
 def _insert_raw(params: dict) -> int | None:
-    params = {**params, "now": params["now"].astimezone(UTC).replace(tzinfo=None)}
     pool = sendpool.current()
     if pool is not None:
-        with pool.connection() as connection:
-            row = connection.execute(_SEND_PG_RAW, params).fetchone()
-        return row[0] if row else None
+        if pool.sends is None:
+            pool.sends = sendpool.GroupCommit(functools.partial(write_batch, pool))
+        return pool.sends.submit(params)
+    params = _naive_utc(params)
     pooled = db.engine.raw_connection()
     try:
         connection = pooled.driver_connection

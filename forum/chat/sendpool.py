@@ -7,7 +7,8 @@ out as they are. A connection that fails is closed, not returned, so a database 
 costs the failed send (which the client retries with the same client id), nothing more.
 
 Enabled by ``CHAT_SEND_POOL_SIZE`` > 0 (the gevent entry points set it); everywhere else
-sends use the application's own engine.
+sends use the application's own engine. With it, sends are group-committed
+(:class:`GroupCommit`): those arriving while a write is in progress go out together next.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class SendPool:
         self._conninfo = conninfo
         self._slots = threading.BoundedSemaphore(size)
         self._idle: queue.LifoQueue[psycopg.Connection] = queue.LifoQueue()
+        self.sends: GroupCommit | None = None  # set up by forum.chat.messages
 
     @contextmanager
     def connection(self):
@@ -56,6 +58,72 @@ class SendPool:
                 self._idle.get_nowait().close()
             except queue.Empty:
                 return
+
+
+class _Batch:
+    __slots__ = ("items", "results", "error", "turn", "done")
+
+    def __init__(self):
+        self.items: list = []
+        self.results: list | None = None
+        self.error: BaseException | None = None
+        self.turn = threading.Event()
+        self.done = threading.Event()
+
+
+class GroupCommit:
+    """Concurrent writes as one: one statement, one commit (one WAL flush) for many sends.
+
+    A send arriving while no batch is being written writes at once, alone: an idle server
+    adds no delay. Sends arriving meanwhile gather in the next batch, which the first of
+    them writes as soon as the write in progress has finished. ``write`` takes the batch's
+    items and returns one result per item, in order; every caller gets its own result, or
+    the batch's error, only once the batch is committed. Batches are written one at a time,
+    in arrival order, so results (e.g. ids from a sequence) follow arrival order too.
+    """
+
+    def __init__(self, write):
+        self._write = write
+        self._lock = threading.Lock()
+        self._open: _Batch | None = None
+        self._busy = False
+
+    def submit(self, item):
+        with self._lock:
+            batch = self._open
+            leader = batch is None
+            if leader:
+                batch = self._open = _Batch()
+            index = len(batch.items)
+            batch.items.append(item)
+            now = leader and not self._busy
+            if now:
+                self._busy, self._open = True, None
+        if leader:
+            if not now:
+                batch.turn.wait()
+            self._run(batch)
+        else:
+            batch.done.wait()
+        if batch.results is None:
+            raise batch.error or RuntimeError("the batch was not written")
+        return batch.results[index]
+
+    def _run(self, batch: _Batch) -> None:
+        try:
+            batch.results = self._write(batch.items)
+        except Exception as error:
+            batch.error = error
+            raise
+        finally:
+            batch.done.set()
+            with self._lock:
+                following = self._open
+                if following is None:
+                    self._busy = False
+                else:
+                    self._open = None
+                    following.turn.set()
 
 
 _lock = threading.Lock()
