@@ -100,8 +100,6 @@ class Member:
             return
         self.have[message["id"]] = message["client_id"]
         self.via_sync += via_sync
-        if message["sender_id"] == self.user_id:
-            self.outbox.pop(message["client_id"], None)
 
     async def on_message(self, data):
         self.accept(data)
@@ -120,7 +118,12 @@ class Member:
             self.sync_from = self.last_id
 
     async def catch_up(self, since: int):
-        """As chat.js on "connect": sync from the newest id, then resend the outbox."""
+        """As chat.js on "connect": sync from the newest id, then resend the outbox.
+
+        Only an acknowledgement empties the outbox, not seeing one's own message in the
+        catch-up: a process killed between its commit and its delivery to the room never
+        delivered it, and the resend (a duplicate) makes the server deliver it again.
+        """
         for _ in range(1000):  # bounded: 500 a page
             try:
                 ack = await self.client.call(

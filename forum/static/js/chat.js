@@ -414,8 +414,14 @@
     caughtUp = false;
     if (conversationId) {
       catchUp(syncFrom, () => {
-        // Whatever is still unconfirmed goes again, same client ids: stored at most once.
-        pending.forEach((entry, clientId) => send(entry.body, clientId));
+        // Whatever is still unacknowledged goes again, same client ids: stored at most once.
+        // Also what the catch-up showed as stored: a server process that died between its
+        // commit and delivering to the room never delivered it; the resend (a duplicate)
+        // makes the server deliver it to the room again.
+        const again = new Map();
+        pending.forEach((entry, clientId) => again.set(clientId, entry.body));
+        outbox.mine().forEach((i) => again.set(i.client_id, i.body));
+        again.forEach((body, clientId) => send(body, clientId));
       });
       socket.emit("who", { conversation_id: conversationId }, (ack) => {
         if (ack && ack.ok) {
