@@ -2,8 +2,9 @@
 
 Rows go in through SQLAlchemy Core, many per statement (executemany, which SQLAlchemy turns
 into multi-row INSERTs), with ids assigned here so threads, posts and the search index link
-up without a round trip per row. The full-text index ``post_search`` is filled in the same
-transaction as its posts (the same columns ``forum.discussions.search.sync_post`` writes).
+up without a round trip per row. The full-text index ``post_search`` (on PostgreSQL with its
+list of words, ``post_search_words``) is filled in the same transaction as its posts (the same
+columns ``forum.discussions.search.sync_post`` writes).
 
 Every generated account shares one password and one second-factor secret, printed at the
 end: the data is for a development or benchmark machine, and production refuses it.
@@ -248,6 +249,8 @@ def generate_discussions(
     user_ids: list[int], threads: int, posts: int, rng: random.Random, echo=click.echo
 ) -> tuple[int, int]:
     """``threads`` public threads holding ``posts`` posts in all, indexed for search."""
+    from forum.discussions import search
+
     if not threads:
         return 0, 0
     category_table = _table("categories")
@@ -272,6 +275,8 @@ def generate_discussions(
         _insert(post_table, post_rows)
         if search_rows:
             db.session.execute(search_insert, search_rows)
+            if dialect == "postgresql":
+                search.remember_words(search_rows[0]["id"], search_rows[-1]["id"])
         db.session.commit()
         thread_rows.clear()
         post_rows.clear()

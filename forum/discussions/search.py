@@ -5,6 +5,11 @@ functions (``sync_post`` after every create, edit, delete, hide). It holds plain
 visible posts only, and the thread title on each thread's first post. The permission filter
 is part of the search query itself, so hits, ranks and "more" never reveal what a user may
 not read.
+
+Two things keep a search fast at a million posts (docs/performance.md, "Full-text search"):
+the last word, a prefix, is spelled out as the indexed words it begins (``_completions``,
+from ``post_search_words``, migration 0007), and a very common word ranks only about its
+newest ``RANKED_MATCHES`` readable matches rather than reading every one of them.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import nh3
 import sqlalchemy as sa
 from markupsafe import Markup
 from markupsafe import escape
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 from forum.discussions.models import Post
 from forum.discussions.models import Thread
@@ -25,7 +31,15 @@ from forum.discussions.permissions import readable_threads_clause
 from forum.extensions import db
 
 TABLE = "post_search"
+WORDS_TABLE = "post_search_words"
 MAX_TERMS = 12
+# A prefix standing for more words than this is left to the index's own prefix search.
+MAX_COMPLETIONS = 32
+# Ranking reads every match, so a very common word would cost thousands of row reads per
+# query: only about the newest this many readable matches are ranked (all of them for most
+# queries). SQLite takes exactly these; PostgreSQL the posts of a window of newest posts
+# expected to hold as many (see ``_window_floor``).
+RANKED_MATCHES = 2000
 _START, _STOP = "\x02", "\x03"
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -64,6 +78,25 @@ def sync_post(post: Post) -> None:
     else:
         statement = f"INSERT INTO {TABLE} (rowid, title, body) VALUES (:id, :title, :body)"
     db.session.execute(sa.text(statement), values)
+    if _is_postgres():
+        remember_words(post.id, post.id)
+
+
+def remember_words(first_id: int, last_id: int) -> None:
+    """Add the words of the indexed posts ``first_id``…``last_id`` to ``post_search_words``.
+
+    PostgreSQL only (see ``_completions``). Words are inserted in order, so that concurrent
+    writers wait for one another instead of deadlocking; words of removed posts stay (they
+    match nothing).
+    """
+    db.session.execute(
+        sa.text(
+            f"INSERT INTO {WORDS_TABLE} (word)"
+            f" SELECT DISTINCT word FROM {TABLE}, unnest(tsvector_to_array(document)) AS word"
+            " WHERE post_id BETWEEN :first AND :last ORDER BY word ON CONFLICT DO NOTHING"
+        ),
+        {"first": first_id, "last": last_id},
+    )
 
 
 def sync_thread_title(thread: Thread) -> None:
@@ -102,8 +135,9 @@ def highlight(text: str) -> Markup:
     return Markup(escaped.replace(_START, "<mark>").replace(_STOP, "</mark>"))
 
 
-def _filtered(select, user, filters: Filters):
-    select = select.join(Post, Post.id == _id_column()).join(Thread, Thread.id == Post.thread_id)
+def _filtered(select, user, filters: Filters, post_id=None):
+    post_id = _id_column() if post_id is None else post_id
+    select = select.join(Post, Post.id == post_id).join(Thread, Thread.id == Post.thread_id)
     conditions = [
         readable_threads_clause(user),
         Post.deleted_at.is_(None),
@@ -127,51 +161,18 @@ def _id_column():
 
 
 def search(user, query: str, filters: Filters | None = None, *, limit=20, offset=0) -> list[Hit]:
-    """Ranked hits the user may read; ask for ``limit + 1`` to learn whether there are more."""
+    """Ranked hits the user may read; ask for ``limit + 1`` to learn whether there are more.
+
+    Only about the newest ``RANKED_MATCHES`` readable matches are ranked (see there).
+    """
     words = terms(query)
     if not words:
         return []
     filters = filters or Filters()
-    table = sa.table(TABLE)
     if _is_postgres():
-        tsquery = " & ".join(words[:-1] + [words[-1] + ":*"])
-        query_fn = sa.func.to_tsquery("simple", tsquery)
-        inner = _filtered(
-            sa.select(
-                Post.id.label("post_id"),
-                sa.func.ts_rank_cd(sa.literal_column(f"{TABLE}.document"), query_fn).label("rank"),
-            ).select_from(table),
-            user,
-            filters,
-        ).where(sa.literal_column(f"{TABLE}.document").op("@@")(query_fn))
-        inner = inner.order_by(sa.desc("rank"), Post.id.desc()).limit(limit).offset(offset)
-        ranked = inner.subquery()
-        options = f"StartSel={_START},StopSel={_STOP},MaxFragments=2,MaxWords=24,MinWords=8"
-        snippet = sa.func.ts_headline(
-            "simple",
-            sa.func.concat_ws(" — ", sa.literal_column("ps.title"), sa.literal_column("ps.body")),
-            query_fn,
-            options,
-        )
-        statement = (
-            sa.select(Post, Thread.title, snippet)
-            .select_from(ranked)
-            .join(Post, Post.id == ranked.c.post_id)
-            .join(Thread, Thread.id == Post.thread_id)
-            .join(sa.table(TABLE).alias("ps"), sa.literal_column("ps.post_id") == Post.id)
-            .order_by(ranked.c.rank.desc(), Post.id.desc())
-        )
+        rows = _postgres_rows(user, words, filters, limit, offset)
     else:
-        match = " ".join('"' + w.replace('"', '""') + '"' for w in words) + "*"
-        snippet = sa.literal_column(f"snippet({TABLE}, -1, char(2), char(3), '…', 24)")
-        statement = (
-            _filtered(sa.select(Post, Thread.title, snippet).select_from(table), user, filters)
-            .where(sa.text(f"{TABLE} MATCH :match").bindparams(match=match))
-            .order_by(sa.literal_column(f"bm25({TABLE}, 4.0, 1.0)"), Post.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-    rows = db.session.execute(statement).all()
+        rows = _sqlite_rows(user, words, filters, limit, offset)
     return [
         Hit(
             post_id=post.id,
@@ -184,3 +185,206 @@ def search(user, query: str, filters: Filters | None = None, *, limit=20, offset
         )
         for post, title, text in rows
     ]
+
+
+def _sqlite_rows(user, words, filters, limit, offset):
+    """FTS5 yields matches newest first, so the cap ends the scan early.
+
+    Snippets come from a second statement for the page's posts only: in one statement SQLite
+    computes the selected snippet() of every ranked match before it sorts them.
+    """
+    completions = _completions(words[-1])
+    if completions == []:
+        return []
+    match = _fts5_match(words, completions)
+    table = sa.table(TABLE)
+    newest = (
+        _filtered(
+            sa.select(
+                Post.id.label("post_id"),
+                sa.literal_column(f"bm25({TABLE}, 4.0, 1.0)").label("rank"),
+            ).select_from(table),
+            user,
+            filters,
+        )
+        .where(sa.text(f"{TABLE} MATCH :match").bindparams(match=match))
+        .order_by(_id_column().desc())
+        .limit(RANKED_MATCHES)
+        .subquery()
+    )
+    page = (
+        db.session.execute(
+            sa.select(newest.c.post_id)
+            .order_by(newest.c.rank, newest.c.post_id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        .scalars()
+        .all()
+    )
+    if not page:
+        return []
+    # FTS5 runs the query once per post of "rowid IN": cheap for whole words, not for a prefix
+    # (it gathers every word of the prefix each time), which scans the range of rowids once.
+    if completions is None:
+        among = sa.and_(_id_column().between(min(page), max(page)), Post.id.in_(page))
+    else:
+        among = _id_column().in_(page)
+    snippet = sa.literal_column(f"snippet({TABLE}, -1, char(2), char(3), '…', 24)")
+    statement = (
+        sa.select(Post, Thread.title, snippet)
+        .select_from(table)
+        .join(Post, Post.id == _id_column())
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(sa.text(f"{TABLE} MATCH :match").bindparams(match=match), among)
+    )
+    found = {row[0].id: row for row in db.session.execute(statement)}
+    return [found[post_id] for post_id in page if post_id in found]
+
+
+def _fts5_match(words: list[str], completions: list[str] | None) -> str:
+    def quoted(word: str) -> str:
+        return '"' + word.replace('"', '""') + '"'
+
+    if completions is None:
+        return " ".join(quoted(w) for w in words) + "*"
+    alternatives = "(" + " OR ".join(quoted(w) for w in completions) + ")"
+    return " AND ".join([quoted(w) for w in words[:-1]] + [alternatives])
+
+
+def _completions(prefix: str) -> list[str] | None:
+    """The indexed words that begin with ``prefix``; None to leave the prefix to the index.
+
+    The last word of a search is a prefix. Both engines answer a prefix by first gathering
+    every row of every word it stands for: with a common word ("bank records" → ``records*``,
+    in 5 % of posts) that alone costs tens of milliseconds at a million posts, where the same
+    words spelled out let the index step through them alongside the other words. An empty
+    list: no indexed word begins so, nothing can match. Only plain ASCII words, which both
+    tokenizers keep whole and merely lower-case; on SQLite ``post_search_words`` is an
+    fts5vocab table over the index, on PostgreSQL a list kept by ``remember_words``.
+    """
+    if not (prefix.isascii() and prefix.isalnum()):
+        return None
+    low = prefix.lower()
+    high = low[:-1] + chr(ord(low[-1]) + 1)
+    column = "word" if _is_postgres() else "term"
+    found = (
+        db.session.execute(
+            sa.text(
+                f"SELECT {column} FROM {WORDS_TABLE} WHERE {column} >= :low AND {column} < :high"
+                f" ORDER BY {column} LIMIT :n"
+            ),
+            {"low": low, "high": high, "n": MAX_COMPLETIONS + 1},
+        )
+        .scalars()
+        .all()
+    )
+    return None if len(found) > MAX_COMPLETIONS else found
+
+
+def _tsquery(words: list[str]):
+    """``words`` as a PostgreSQL tsquery, the last one a prefix; None when nothing can match."""
+    completions = _completions(words[-1])
+    if completions is None:
+        return sa.func.to_tsquery("simple", " & ".join(words[:-1] + [words[-1] + ":*"]))
+    if not completions:
+        return None
+    quoted = " | ".join("'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in completions)
+    alternatives = sa.cast(quoted, TSQUERY)  # a cast, not to_tsquery: the words are lexemes
+    if len(words) == 1:
+        return alternatives
+    return sa.func.to_tsquery("simple", " & ".join(words[:-1])).op("&&")(alternatives)
+
+
+def _postgres_rows(user, words, filters, limit, offset):
+    query_fn = _tsquery(words)
+    if query_fn is None:
+        return []
+    floor = _window_floor(user, filters, query_fn)
+    rows = _postgres_page(user, filters, query_fn, floor, limit, offset)
+    if floor is not None and len(rows) < limit:
+        # The window held too few readable matches (a rough estimate, selective filters,
+        # a far page): rank them all.
+        rows = _postgres_page(user, filters, query_fn, None, limit, offset)
+    return rows
+
+
+def _postgres_page(user, filters, query_fn, floor, limit, offset):
+    """The page of readable matches by rank, of the posts from ``floor`` on if given.
+
+    With a floor the matches of the window are ranked first, from the index table alone, and
+    the join to posts and threads walks them best first until it has the page: with a common
+    word nearly every match is readable. Without one the planner is free (to start from an
+    author's posts, say).
+    """
+    document = sa.literal_column(f"{TABLE}.document")
+    matches = (
+        sa.select(
+            _id_column().label("post_id"),
+            sa.func.ts_rank_cd(document, query_fn).label("rank"),
+        )
+        .select_from(sa.table(TABLE))
+        .where(document.op("@@")(query_fn))
+    )
+    if floor is not None:
+        # OFFSET 0 keeps the subquery, and so its order, apart from the outer query.
+        matches = matches.where(_id_column() >= floor)
+        matches = matches.order_by(sa.desc("rank"), _id_column().desc()).offset(0)
+    matches = matches.subquery("matches")
+    ranked = (
+        _filtered(
+            sa.select(matches.c.post_id, matches.c.rank).select_from(matches),
+            user,
+            filters,
+            matches.c.post_id,
+        )
+        .order_by(matches.c.rank.desc(), matches.c.post_id.desc())
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    options = f"StartSel={_START},StopSel={_STOP},MaxFragments=2,MaxWords=24,MinWords=8"
+    snippet = sa.func.ts_headline(
+        "simple",
+        sa.func.concat_ws(" — ", sa.literal_column("ps.title"), sa.literal_column("ps.body")),
+        query_fn,
+        options,
+    )
+    statement = (
+        sa.select(Post, Thread.title, snippet)
+        .select_from(ranked)
+        .join(Post, Post.id == ranked.c.post_id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .join(sa.table(TABLE).alias("ps"), sa.literal_column("ps.post_id") == Post.id)
+        .order_by(ranked.c.rank.desc(), Post.id.desc())
+    )
+    return db.session.execute(statement).all()
+
+
+def _window_floor(user, filters, query_fn) -> int | None:
+    """Lowest post id of the newest posts expected to hold ``RANKED_MATCHES`` readable matches.
+
+    The GIN index finds every match at once, in no order, and PostgreSQL then reads each one's
+    row to rank it; for a word in 2 % of a million posts that is ~20,000 row reads, most of
+    the time of the query. The planner's estimate of the matches (from its statistics of
+    common words) tells when a query is that broad; a range of post ids, combined with the
+    GIN index, then reads the newest part only. None when everything can be read.
+    """
+    document = sa.literal_column(f"{TABLE}.document")
+    matches = _filtered(sa.select(Post.id).select_from(sa.table(TABLE)), user, filters).where(
+        document.op("@@")(query_fn)
+    )
+    connection = db.session.connection()
+    compiled = matches.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    plan = connection.exec_driver_sql(
+        "EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params
+    ).scalar_one()
+    estimate = plan[0]["Plan"]["Plan Rows"]
+    if estimate <= RANKED_MATCHES:
+        return None
+    low, high = db.session.execute(sa.text(f"SELECT min(post_id), max(post_id) FROM {TABLE}")).one()
+    if high is None:
+        return None
+    return high - int((high - low) * RANKED_MATCHES / estimate)

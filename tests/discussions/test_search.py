@@ -56,3 +56,68 @@ def test_query_syntax_is_inert(general, alice):
     for query in ['"', "NEAR(", "a OR", "*", "plain) OR (x", "'; DROP TABLE posts; --"]:
         search.search(alice, query)
     assert len(search.search(alice, 'plain"*')) == 1
+
+
+def test_the_last_word_is_a_prefix(general, alice, monkeypatch):
+    actions.do_create_thread(alice, general, "Confiscation of assets", "confiscated proceeds")
+    actions.do_create_thread(alice, general, "Extradición", "solicitud urgente")
+    assert [h.thread_title for h in search.search(alice, "CONFISC")] == ["Confiscation of assets"]
+    assert len(search.search(alice, "assets confisc")) == 1
+    assert search.search(alice, "confiscz") == []
+    assert search.search(alice, "assets zzz") == []
+    # Past the ASCII words the index keeps whole, and past MAX_COMPLETIONS words, the prefix is
+    # left to the index itself: same hits.
+    assert [h.thread_title for h in search.search(alice, "extradici")] == ["Extradición"]
+    assert [h.thread_title for h in search.search(alice, "extradició")] == ["Extradición"]
+    monkeypatch.setattr(search, "MAX_COMPLETIONS", 1)
+    assert [h.thread_title for h in search.search(alice, "confisc")] == ["Confiscation of assets"]
+
+
+def _post_ids():
+    return db.session.scalars(sa.select(Post.id).order_by(Post.id)).all()
+
+
+def test_a_common_word_ranks_its_newest_matches_only(general, alice, monkeypatch):
+    actions.do_create_thread(alice, general, "Seizure", "seizure of the seizure seizure")
+    for n in range(3):
+        actions.do_create_thread(alice, general, f"Note {n}", f"a note {n} on one seizure")
+    best, *_, second_newest, newest = _post_ids()
+    assert search.search(alice, "seizure", limit=1)[0].post_id == best
+    monkeypatch.setattr(search, "RANKED_MATCHES", 2)
+    if db.engine.dialect.name == "postgresql":
+        monkeypatch.setattr(search, "_window_floor", lambda *args: second_newest)
+    assert search.search(alice, "seizure", limit=1)[0].post_id in (second_newest, newest)
+    if db.engine.dialect.name == "sqlite":
+        assert {h.post_id for h in search.search(alice, "seizure")} == {second_newest, newest}
+
+
+def test_a_window_too_narrow_for_the_page_falls_back_to_all_matches(general, alice, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        return
+    for n in range(3):
+        actions.do_create_thread(alice, general, f"Note {n}", f"a note {n} on one seizure")
+    monkeypatch.setattr(search, "_window_floor", lambda *args: max(_post_ids()) + 1)
+    assert len(search.search(alice, "seizure")) == 3
+
+
+def test_the_newest_matches_are_readable_ones(general, space, carol, alice, monkeypatch):
+    actions.do_create_thread(alice, general, "Public seizure", "seizure in public")
+    actions.do_create_thread(alice, general, "Seizure notes", "a seizure in public too")
+    actions.do_create_thread(alice, general, "Private seizure", "seizure in private", space=space)
+    if db.engine.dialect.name == "sqlite":
+        # The newest match carol may read, not the newest match.
+        monkeypatch.setattr(search, "RANKED_MATCHES", 1)
+        assert [h.thread_title for h in search.search(carol, "seizure")] == ["Seizure notes"]
+    else:
+        # Expecting no match at all, the window holds the newest post only, which carol may not
+        # read: the page comes back short, and so from all matches.
+        floors = []
+        window_floor = search._window_floor
+        monkeypatch.setattr(search, "RANKED_MATCHES", 0)
+        monkeypatch.setattr(
+            search, "_window_floor", lambda *args: floors.append(window_floor(*args)) or floors[-1]
+        )
+        titles = {h.thread_title for h in search.search(carol, "seizure")}
+        assert floors == [max(_post_ids())]
+        assert titles == {"Public seizure", "Seizure notes"}
+    assert "Private seizure" in [h.thread_title for h in search.search(alice, "seizure")]
