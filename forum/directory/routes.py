@@ -12,13 +12,14 @@ from flask import Response
 from flask import abort
 from flask import render_template
 from flask import request
+from flask import url_for
 from flask_login import current_user
 
 from forum.directory import bp
 from forum.directory import export
+from forum.directory import fragments
 from forum.directory import search
 from forum.directory.models import Entry
-from forum.directory.models import State
 from forum.directory.policy import can_edit_state
 from forum.directory.policy import can_see_contacts
 from forum.directory.policy import focal_points
@@ -28,7 +29,6 @@ from forum.directory.policy import visible_state_or_404
 from forum.directory.vocab import CHANNELS
 from forum.directory.vocab import DESIGNATIONS
 from forum.directory.vocab import MEASURES
-from forum.directory.vocab import language_choices
 from forum.extensions import db
 from forum.security.access import public
 
@@ -55,22 +55,31 @@ def _filters() -> search.Filters:
     )
 
 
+def _page_base(filters: search.Filters) -> str:
+    """The URL of the search with its filters, to which a page link appends its number."""
+    args = filters.query_args()
+    return url_for("directory.home", **args) + ("&page=" if args else "?page=")
+
+
 @bp.route("/")
 @public
 def home():
     filters = _filters()
-    states = search.state_rows(current_user)
-    results, total = search.search(current_user, filters) if filters.active else ([], 0)
+    if filters.active:
+        states = None
+        choices = search.state_choices(current_user)
+        rows, total = search.search(current_user, filters)
+        results = fragments.results(rows, total, filters.page, _page_base(filters))
+    else:
+        states = search.state_rows(current_user)
+        choices = search.choices_of(states)
+        results = None
     return render_template(
         "directory/home.html",
         filters=filters,
         states=states,
+        search_form=fragments.search_form(filters, choices, current_user),
         results=results,
-        total=total,
-        page_size=search.PAGE_SIZE,
-        designations={code: str(label) for code, label in DESIGNATIONS.items()},
-        channels={code: str(label) for code, label in CHANNELS.items()},
-        languages=language_choices(),
         is_stale=is_stale,
     )
 
@@ -102,40 +111,33 @@ def state_page(code: str):
 @public
 def route():
     """ "Where do I send this?": the authority of a State for one measure, on one printable page."""
-    states = search.state_rows(current_user)
-    visible_codes = {row.code for row in states}
+    choices = search.state_choices(current_user)
     target_code = request.args.get("state", "").upper()
     measure = request.args.get("measure", "")
     own_default = getattr(current_user, "state_code", None) or ""
     from_code = request.args.get("from", own_default).upper()
-    context = dict(
-        states=states,
-        measures=MEASURES,
-        target_code=target_code,
-        measure=measure,
-        from_code=from_code,
-        designations=DESIGNATIONS,
-        channels=CHANNELS,
-        show_contacts=can_see_contacts(current_user),
-        state=None,
-        entries=[],
-        treaties=[],
-        asked=bool(target_code or measure),
-        is_stale=is_stale,
-    )
+    result = None
     if target_code and measure in MEASURES:
         # Unknown and restricted States get the same answer: no such State in the list.
-        if target_code not in visible_codes:
+        if target_code not in choices:
             abort(404)
-        state = db.session.get(State, target_code)
-        origin = db.session.get(State, from_code) if from_code in visible_codes else None
-        context.update(
-            state=state,
-            entries=search.route(current_user, state, measure),
-            treaties=search.treaties_between(state, origin),
-            origin=origin,
+        origin_code = from_code if from_code in choices else ""
+        answer = search.route(current_user, target_code, measure, origin_code)
+        if answer is None:
+            abort(404)
+        result = fragments.route_result(
+            answer.state,
+            answer.origin,
+            measure,
+            answer.entries,
+            can_see_contacts(current_user),
         )
-    return render_template("directory/route.html", **context)
+    return render_template(
+        "directory/route.html",
+        form=fragments.route_form(choices, target_code, measure, from_code),
+        result=result,
+        asked=bool(target_code or measure),
+    )
 
 
 def _download(body: str, mimetype: str, filename: str) -> Response:

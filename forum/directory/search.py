@@ -1,29 +1,48 @@
 """Read-side queries: the directory home, search, the routing helper and exports.
 
-Every query starts from :func:`visible_entries`, so a restricted State cannot leak into
-results, counts or exports for a visitor who may not see it.
+Every query starts from :func:`visible_entries` (or :func:`_visible`, its column-wise
+twin), so a restricted State cannot leak into results, counts or exports for a visitor who
+may not see it.
+
+The search page and the routing helper are the directory's busiest pages. They select only
+the columns they show, through the session's connection (no ORM entities), and what they
+derive from the rows — the sorted, translated State lists and each result row's HTML — is
+memoised per process under a key holding *all* its inputs (the rows themselves and the
+locale), as the discussions' post fragments are: an edit or a visibility change is a new
+key, in every process, so nothing needs invalidating and no cache outlives a rule.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from markupsafe import Markup
+from markupsafe import escape
 
 from forum.countries import current_language
 from forum.countries import sort_key
 from forum.countries import state_name
+from forum.db_types import utcnow
+from forum.directory.models import CodeList
+from forum.directory.models import ContactPerson
 from forum.directory.models import Entry
 from forum.directory.models import State
 from forum.directory.models import code_list_contains
+from forum.directory.policy import is_member
+from forum.directory.policy import stale_after
 from forum.directory.policy import visible_states_condition
 from forum.directory.un_members import UN_MEMBER_STATES
 from forum.directory.vocab import MEASURES
 from forum.extensions import db
 
-PAGE_SIZE = 50
+# The EJN's directory shows a few dozen authorities a page; 193 States' ministries of
+# justice in one table was a long page and most of the search's CPU.
+PAGE_SIZE = 25
+CACHE_SIZE = 4096
 
 
 @dataclass
@@ -39,14 +58,43 @@ class Filters:
     def active(self) -> bool:
         return bool(self.q or self.state or self.designation or self.language or self.channel)
 
+    def query_args(self) -> dict[str, str]:
+        """The filters as URL arguments (page links add ``page``)."""
+        names = ("q", "state", "designation", "language", "channel")
+        return {name: getattr(self, name) for name in names if getattr(self, name)}
+
 
 def visible_entries(user):
     """SELECT of live entries of States ``user`` may see, joined to their State."""
-    return (
-        sa.select(Entry)
-        .join(State, Entry.state_code == State.code)
-        .where(visible_states_condition(user), Entry.deleted_at.is_(None))
+    return _visible(sa.select(Entry), user)
+
+
+def _visible(select, user):
+    return select.join(State, Entry.state_code == State.code).where(
+        visible_states_condition(user), Entry.deleted_at.is_(None)
     )
+
+
+def _connection():
+    """The session's connection (same transaction): Core rows cost a fraction of ORM ones."""
+    return db.session.connection()
+
+
+class _Member:
+    """Any signed-in member, for statements built once where only membership matters."""
+
+    is_authenticated = True
+
+
+_MEMBER = _Member()
+
+
+def stale_cutoff() -> datetime:
+    """Entries checked before this instant are stale (:func:`policy.is_stale`, once a page)."""
+    return utcnow() - stale_after()
+
+
+# -- State names --------------------------------------------------------------------------
 
 
 @functools.cache
@@ -61,67 +109,220 @@ def _ranks_in(language: str) -> dict[str, int]:
     return {code: rank for rank, code in enumerate(sorted(names, key=names.__getitem__))}
 
 
-def state_order():
-    """ORDER BY the States' names in the reader's language (English: the stored name)."""
-    language = current_language()
+@functools.cache
+def _state_order_in(language: str):
+    """The ORDER BY expression for ``language``, built once (a CASE of 193 States)."""
     if language == "en":
         return State.name
     ranks = _ranks_in(language)
     return sa.case(ranks, value=State.code, else_=len(ranks))
 
 
-def _states_named(word: str) -> list[str]:
+def state_order():
+    """ORDER BY the States' names in the reader's language (English: the stored name)."""
+    return _state_order_in(current_language())
+
+
+def _states_named(word: str, language: str) -> list[str]:
     """Codes of the States whose translated name contains ``word`` ("allemagne" → DE)."""
-    language = current_language()
     if language == "en":
         return []
     folded = sort_key(word)
     return [code for code, name in _names_in(language).items() if folded in name]
 
 
+class StateChoices:
+    """The States a visitor may pick, by name in one language, as ``<option>`` HTML."""
+
+    def __init__(self, rows: tuple[tuple[str, str], ...], language: str):
+        named = [(code, state_name(code, english, language=language)) for code, english in rows]
+        named.sort(key=lambda pair: sort_key(pair[1]))
+        self.names = dict(named)
+        self._html = "".join(
+            f'<option value="{escape(code)}">{escape(name)}</option>' for code, name in named
+        )
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.names
+
+    def options(self, selected: str = "") -> Markup:
+        """The options, ``selected`` marked when it is one of them."""
+        html = self._html
+        if selected in self.names:
+            mark = f'<option value="{selected}">'
+            html = html.replace(mark, mark[:-1] + " selected>", 1)
+        return Markup(html)
+
+
+@functools.lru_cache(maxsize=64)
+def _choices(rows: tuple[tuple[str, str], ...], language: str) -> StateChoices:
+    return StateChoices(rows, language)
+
+
+# Between two States in the aggregated list; codes are two letters, so no other separator.
+_SEPARATOR = "\x1e"
+
+
+@functools.lru_cache(maxsize=64)
+def _choices_from_text(text: str, language: str) -> StateChoices:
+    items = text.split(_SEPARATOR) if text else []
+    return _choices(tuple(sorted((item[:2], item[2:]) for item in items)), language)
+
+
+@functools.cache
+def _choices_statement(member: bool):
+    """Every visible State's code and English name as one string (one row, not 193)."""
+    return sa.select(sa.func.aggregate_strings(State.code + State.name, _SEPARATOR)).where(
+        visible_states_condition(_MEMBER if member else None)
+    )
+
+
+def state_choices(user) -> StateChoices:
+    """The States ``user`` may see, sorted and rendered once per content and language.
+
+    The query's answer is the cache key: a State added, renamed or turned members-only is
+    a new key at once, in every process.
+    """
+    text = _connection().execute(_choices_statement(is_member(user))).scalar()
+    return _choices_from_text(text or "", current_language())
+
+
+def choices_of(rows: list[StateRow]) -> StateChoices:
+    """The choices of :func:`state_rows`' States (the home page has them already)."""
+    return _choices(tuple(sorted((row.code, row.name) for row in rows)), current_language())
+
+
+# -- Search -------------------------------------------------------------------------------
+
+
+def _raw(column):
+    """A code list column as its stored text (",a,b,"): hashable, so it can key a cache."""
+    if isinstance(column.type, CodeList):
+        return sa.type_coerce(column, sa.Text).label(column.key)
+    return column
+
+
+def parse_codes(text: str | None) -> list[str]:
+    return CodeList().process_result_value(text, None)
+
+
+_RESULT_COLUMNS = (
+    Entry.id,
+    Entry.name,
+    Entry.state_code,
+    State.name.label("state_english"),
+    _raw(Entry.designations),
+    _raw(Entry.languages),
+    Entry.last_updated_at,
+    Entry.last_verified_at,
+)
+RESULT_NAMES = tuple(column.key for column in _RESULT_COLUMNS)
+
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(user, filters: Filters):
-    query = visible_entries(user)
-    if filters.q:
-        for word in filters.q.lower().split()[:8]:
-            pattern = f"%{_like_escape(word)}%"
-            matches = [
-                Entry.search_text.like(pattern, escape="\\"),
-                sa.func.lower(State.name).like(pattern, escape="\\"),
-            ]
-            named = _states_named(word)
-            if named:
-                matches.append(State.code.in_(named))
-            query = query.where(sa.or_(*matches))
-    if filters.state:
-        query = query.where(Entry.state_code == filters.state.upper())
-    if filters.designation:
-        query = query.where(code_list_contains(Entry.designations, filters.designation))
-    if filters.language:
-        query = query.where(code_list_contains(Entry.languages, filters.language))
-    if filters.channel:
-        query = query.where(code_list_contains(Entry.channels, filters.channel))
-    return query
+def _contains(column, name: str):
+    """:func:`code_list_contains` with the code a bound parameter (``%,code,%``)."""
+    return sa.cast(column, sa.Text).like(sa.bindparam(name), escape="\\")
 
 
-def search(user, filters: Filters) -> tuple[list[Entry], int]:
-    """One page of matching entries (with their State) and the total number of matches."""
-    query = _filtered(user, filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    page = (
-        db.session.scalars(
-            query.options(so.contains_eager(Entry.state))
-            .order_by(state_order(), Entry.name)
-            .limit(PAGE_SIZE)
-            .offset((max(filters.page, 1) - 1) * PAGE_SIZE)
-        )
-        .unique()
-        .all()
+@functools.lru_cache(maxsize=256)
+def _search_statement(shape: tuple, member: bool, language: str, counting: bool):
+    """The search's SELECT for one shape of filters, built once: only values vary.
+
+    ``shape`` is (one "named" flag per word, state?, designation?, language?, channel?). A
+    statement built per request cost more CPU (building and its cache key) than running it.
+    """
+    named_flags, by_state, by_designation, by_language, by_channel = shape
+    if counting:
+        query = sa.select(sa.func.count(Entry.id))
+    else:
+        query = sa.select(*_RESULT_COLUMNS, sa.func.count().over().label("total"))
+    query = _visible(query, _MEMBER if member else None)
+    for number, named in enumerate(named_flags):
+        pattern = sa.bindparam(f"word{number}")
+        matches = [
+            Entry.search_text.like(pattern, escape="\\"),
+            sa.func.lower(State.name).like(pattern, escape="\\"),
+        ]
+        if named:
+            matches.append(State.code.in_(sa.bindparam(f"named{number}", expanding=True)))
+        query = query.where(sa.or_(*matches))
+    if by_state:
+        query = query.where(Entry.state_code == sa.bindparam("state"))
+    if by_designation:
+        query = query.where(_contains(Entry.designations, "designation"))
+    if by_language:
+        query = query.where(_contains(Entry.languages, "language"))
+    if by_channel:
+        query = query.where(_contains(Entry.channels, "channel"))
+    if counting:
+        return query
+    return (
+        query.order_by(_state_order_in(language), Entry.name, Entry.id)
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
     )
-    return page, total
+
+
+def _search_arguments(filters: Filters, language: str) -> tuple[tuple, dict]:
+    params: dict = {}
+    named_flags = []
+    for number, word in enumerate(filters.q.lower().split()[:8]):
+        params[f"word{number}"] = f"%{_like_escape(word)}%"
+        named = _states_named(word, language)
+        if named:
+            params[f"named{number}"] = named
+        named_flags.append(bool(named))
+    if filters.state:
+        params["state"] = filters.state.upper()
+    for name in ("designation", "language", "channel"):
+        if getattr(filters, name):
+            params[name] = f"%,{_like_escape(getattr(filters, name))},%"
+    shape = (
+        tuple(named_flags),
+        bool(filters.state),
+        bool(filters.designation),
+        bool(filters.language),
+        bool(filters.channel),
+    )
+    return shape, params
+
+
+def search(user, filters: Filters) -> tuple[list[sa.Row], int]:
+    """One page of matching entries (the columns the results table shows) and their number.
+
+    The number comes with the page (a window count), so one query answers both; only a
+    page past the last one asks for the count on its own.
+    """
+    language = current_language()
+    member = is_member(user)
+    shape, params = _search_arguments(filters, language)
+    offset = (max(filters.page, 1) - 1) * PAGE_SIZE
+    statement = _search_statement(shape, member, language, False)
+    rows = _connection().execute(statement, {**params, "limit": PAGE_SIZE, "offset": offset}).all()
+    if rows:
+        return rows, rows[0].total
+    if offset == 0:
+        return [], 0
+    return [], _connection().scalar(_search_statement(shape, member, language, True), params)
+
+
+def pages(total: int, page: int) -> list[int | None]:
+    """Page numbers to link: the first, the last and two either side of ``page`` (None: a gap)."""
+    last = max(1, -(-total // PAGE_SIZE))
+    shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+# -- Home: every State with its number of entries -----------------------------------------
 
 
 @dataclass
@@ -132,10 +333,7 @@ class StateRow:
     last_updated_at: object
     last_verified_at: object
     entries: int
-
-    @property
-    def display_name(self) -> str:
-        return state_name(self.code, self.name)
+    display_name: str = ""
 
     @property
     def checked_at(self):
@@ -146,7 +344,7 @@ class StateRow:
 def state_rows(user) -> list[StateRow]:
     """Every State the user may see, with its number of entries, in one query."""
     live = sa.and_(Entry.state_code == State.code, Entry.deleted_at.is_(None))
-    rows = db.session.execute(
+    rows = _connection().execute(
         sa.select(
             State.code,
             State.name,
@@ -158,29 +356,119 @@ def state_rows(user) -> list[StateRow]:
         .outerjoin(Entry, live)
         .where(visible_states_condition(user))
         .group_by(State.code)
-    ).all()
-    return sorted((StateRow(*row) for row in rows), key=lambda row: sort_key(row.display_name))
+    )
+    language = current_language()
+    named = [StateRow(*row, state_name(row[0], row[1], language=language)) for row in rows]
+    return sorted(named, key=lambda row: sort_key(row.display_name))
 
 
-def route(user, state: State, measure: str) -> list[Entry]:
-    """The entries of ``state`` that answer ``measure``, the most specific designation first."""
+# -- Routing helper -----------------------------------------------------------------------
+
+# What an entry card shows: every column but the search text and the bookkeeping dates.
+ENTRY_COLUMNS = tuple(
+    _raw(column)
+    for column in Entry.__table__.c
+    if column.key not in ("search_text", "created_at", "deleted_at")
+)
+CONTACT_COLUMNS = tuple(
+    _raw(column) for column in ContactPerson.__table__.c if column.key != "entry_id"
+)
+ENTRY_INDEX = {column.key: number for number, column in enumerate(ENTRY_COLUMNS)}
+ENTRY_CODE_LISTS = frozenset(c.key for c in Entry.__table__.c if isinstance(c.type, CodeList))
+CONTACT_CODE_LISTS = frozenset(
+    c.key for c in ContactPerson.__table__.c if isinstance(c.type, CodeList)
+)
+
+
+@dataclass(frozen=True)
+class RouteState:
+    """What the routing helper shows of a State: its name and its treaties."""
+
+    code: str
+    name: str
+    treaties_json: str
+
+    @property
+    def display_name(self) -> str:
+        return state_name(self.code, self.name)
+
+    @property
+    def treaties(self) -> list[dict]:
+        return State.treaties.fget(self)
+
+
+@dataclass
+class RouteAnswer:
+    state: RouteState
+    origin: RouteState | None
+    # One tuple of rows per entry: its ENTRY_COLUMNS, then one contact person's columns
+    # (members only; None when it has none).
+    entries: list[tuple]
+
+
+@functools.lru_cache(maxsize=64)
+def _route_statement(measure: str, member: bool):
+    """A State, the visitor's own State and the State's entries for ``measure``, in one query.
+
+    Contact persons come along for members only. The requested State must be visible to the
+    visitor here as well as in the caller's check.
+    """
     codes = MEASURES[measure][1]
-    entries = db.session.scalars(
-        visible_entries(user)
-        .where(
-            Entry.state_code == state.code,
-            sa.or_(*(code_list_contains(Entry.designations, code) for code in codes)),
-        )
-        .options(so.selectinload(Entry.contacts))
-        .order_by(Entry.name)
-    ).all()
-    return sorted(
-        entries,
-        key=lambda e: min(codes.index(c) for c in e.designations if c in codes),
+    origin = so.aliased(State, name="origin")
+    columns = [State.code, State.name, State.treaties_json]
+    columns += [origin.code, origin.name, origin.treaties_json, *ENTRY_COLUMNS]
+    answers = sa.and_(
+        Entry.state_code == State.code,
+        Entry.deleted_at.is_(None),
+        sa.or_(*(code_list_contains(Entry.designations, code) for code in codes)),
+    )
+    if member:
+        columns += [column.label(f"contact_{column.name}") for column in CONTACT_COLUMNS]
+    query = (
+        sa.select(*columns)
+        .select_from(State)
+        .outerjoin(origin, origin.code == sa.bindparam("origin"))
+        .outerjoin(Entry, answers)
+        .where(State.code == sa.bindparam("state"))
+        .where(visible_states_condition(_MEMBER if member else None))
+    )
+    if not member:
+        return query.order_by(Entry.name, Entry.id)
+    return query.outerjoin(ContactPerson, ContactPerson.entry_id == Entry.id).order_by(
+        Entry.name, Entry.id, ContactPerson.is_deputy, ContactPerson.id
     )
 
 
-def treaties_between(state: State, other: State | None) -> list[dict]:
+def route(user, state_code: str, measure: str, origin_code: str = "") -> RouteAnswer | None:
+    """``state_code``'s entries for ``measure``, the most specific designation first.
+
+    ``origin_code`` (the visitor's State, for treaties) must be one the visitor may see; the
+    caller checks. None when the State is unknown or not visible.
+    """
+    params = {"state": state_code, "origin": origin_code}
+    rows = _connection().execute(_route_statement(measure, is_member(user)), params).all()
+    if not rows:
+        return None
+    first = rows[0]
+    state = RouteState(*first[0:3])
+    origin = RouteState(*first[3:6]) if first[3] is not None else None
+    groups: dict[int, list] = {}
+    entry_id = 6 + ENTRY_INDEX["id"]
+    for row in rows:
+        if row[entry_id] is not None:
+            groups.setdefault(row[entry_id], []).append(tuple(row)[6:])
+    codes = MEASURES[measure][1]
+    designations = ENTRY_INDEX["designations"]
+    entries = sorted(
+        (tuple(group) for group in groups.values()),
+        key=lambda rows: min(
+            codes.index(c) for c in parse_codes(rows[0][designations]) if c in codes
+        ),
+    )
+    return RouteAnswer(state, origin, entries)
+
+
+def treaties_between(state, other) -> list[dict]:
     """Treaties listed by either State that name the other as a partner."""
     if other is None or other.code == state.code:
         return []

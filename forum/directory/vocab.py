@@ -6,6 +6,8 @@ import functools
 
 import pycountry
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from markupsafe import escape
 
 # The instruments an entry can be designated under (PRODUCT.md), plus "other" with text.
 DESIGNATIONS = {
@@ -70,6 +72,28 @@ def language_choices() -> tuple[tuple[str, str], ...]:
     """Every ISO 639-1 language, by English name."""
     languages = [lang for lang in pycountry.languages if hasattr(lang, "alpha_2")]
     return tuple(sorted(((lang.alpha_2, lang.name) for lang in languages), key=lambda x: x[1]))
+
+
+@functools.cache
+def _language_options_html() -> str:
+    return "".join(
+        f'<option value="{escape(code)}">{escape(name)}</option>'
+        for code, name in language_choices()
+    )
+
+
+@functools.cache
+def _language_codes() -> frozenset[str]:
+    return frozenset(code for code, _name in language_choices())
+
+
+def language_options(selected: str = "") -> Markup:
+    """The ``<option>``s of every language (rendered once), ``selected`` marked."""
+    html = _language_options_html()
+    if selected in _language_codes():
+        mark = f'<option value="{selected}">'
+        html = html.replace(mark, mark[:-1] + " selected>", 1)
+    return Markup(html)
 
 
 def is_language(code: str) -> bool:
