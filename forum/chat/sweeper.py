@@ -14,6 +14,7 @@ import time
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from forum.auth.models import User
 from forum.auth.models import UserSession
@@ -53,6 +54,14 @@ def sweep_once(app) -> list[str]:
     return ended
 
 
+def _among(column, ids):
+    """``column = ANY(array)`` on PostgreSQL: one parameter, not one per socket (the driver
+    parses a statement with a thousand placeholders on every sweep)."""
+    if db.engine.dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam("ids", list(ids), type_=ARRAY(sa.Integer)))
+    return column.in_(ids)
+
+
 def _snapshots(session_ids) -> list[SimpleNamespace]:
     """The fields :func:`forum.auth.sessions.session_status` reads, for many sessions in one
     plain query: building ORM objects for a thousand sockets every few seconds was a tenth
@@ -70,7 +79,7 @@ def _snapshots(session_ids) -> list[SimpleNamespace]:
             u.totp_secret_encrypted.is_not(None) & u.totp_enrolled_at.is_not(None),
         )
         .join(u, u.id == s.user_id)
-        .where(s.id.in_(session_ids))
+        .where(_among(s.id, session_ids))
     )
     return [
         SimpleNamespace(

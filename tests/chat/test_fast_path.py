@@ -1,7 +1,7 @@
-"""The send hot path: plain text skips Markdown with the same output as discussion posts; the guard asks the
-database nothing per event (the send itself is the only statement: one on PostgreSQL, sent
-straight to the driver, three on SQLite); the reserved autocommit pool stores and recovers
-from a dead connection."""
+"""The send hot path: plain text skips Markdown with the same output as a discussion post;
+the guard asks the database nothing per event (the send itself is the only statement: one on
+PostgreSQL, sent straight to the driver, three on SQLite); the reserved autocommit pool stores
+and recovers from a dead connection."""
 
 from __future__ import annotations
 

@@ -126,18 +126,22 @@ def test_one_statement_stores_a_batch_once_each_in_arrival_order(app, member):
     )
     try:
         ids = write_batch(pool, batch)
+        alone = write_batch(pool, [item(other.id, "d", 3)])  # a batch of one: scalar statement
+        again = write_batch(pool, [item(other.id, "d", 3)])
+        outsider = write_batch(pool, [item(stranger.id, "e", 3)])
     finally:
         pool.close()
+    assert alone[0] > ids[5] and again == [None] and outsider == [None]
     assert ids[1] is None and ids[3] is None and ids[4] is None
     assert ids[0] < ids[2] < ids[5]
     db.session.expire_all()
     stored = db.session.scalars(
         sa.select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
     ).all()
-    assert [m.client_id for m in stored] == ["old", "a", "b", "c"]
-    assert [m.sender_id for m in stored[1:]] == [member_id, other.id, member_id]
+    assert [m.client_id for m in stored] == ["old", "a", "b", "c", "d"]
+    assert [m.sender_id for m in stored[1:]] == [member_id, other.id, member_id, other.id]
     assert stored[2].created_at == now + timedelta(seconds=1)
-    assert db.session.get(Conversation, conversation_id).last_message_id == ids[5]
+    assert db.session.get(Conversation, conversation_id).last_message_id == alone[0]
     markers = dict(
         db.session.execute(
             sa.select(ConversationMember.user_id, ConversationMember.last_read_message_id).where(
@@ -145,4 +149,4 @@ def test_one_statement_stores_a_batch_once_each_in_arrival_order(app, member):
             )
         ).all()
     )
-    assert markers == {member_id: ids[5], other.id: ids[2]}
+    assert markers == {member_id: ids[5], other.id: alone[0]}
