@@ -10,6 +10,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
+from forum.auth.models import User
+from forum.db_types import utcnow
+from forum.discussions.models import Attachment
 from forum.discussions.models import CaseExample
 from forum.discussions.models import Category
 from forum.discussions.models import Post
@@ -40,25 +43,112 @@ def category_counts(user) -> dict[int, int]:
     return dict(rows.all())
 
 
+class _AnyReader:
+    """The reader of a statement built once: their id is the ``user_id`` parameter."""
+
+    id = sa.bindparam("user_id")
+    is_staff = False
+
+
+def _thread_rows_statement(readable):
+    return (
+        sa.select(
+            Thread.id,
+            Thread.title,
+            Thread.kind,
+            Thread.pinned,
+            Thread.locked,
+            Thread.hidden,
+            Thread.post_count,
+            Thread.last_post_at,
+            Space.name.label("space_name"),
+            User.display_name.label("author_name"),
+            User.email.label("author_email"),
+            Category.name.label("category_name"),
+            ThreadRead.last_read_number.label("last_read"),
+        )
+        .join(Category, Category.id == Thread.category_id)
+        .outerjoin(Space, Space.id == Thread.space_id)
+        .outerjoin(User, User.id == Thread.author_id)
+        .outerjoin(
+            ThreadRead,
+            sa.and_(
+                ThreadRead.thread_id == Thread.id, ThreadRead.user_id == sa.bindparam("user_id")
+            ),
+        )
+        .where(readable)
+    )
+
+
+# Built once, for staff (every thread) and for members (the readable ones at ``now``).
+_THREAD_ROWS = {
+    True: _thread_rows_statement(sa.true()),
+    False: _thread_rows_statement(readable_threads_clause(_AnyReader, sa.bindparam("now"))),
+}
+
+
 def thread_list(user, *conditions, limit: int = 30, offset: int = 0, pinned_first=False):
-    """(thread, last_read_number or None) pairs, newest activity first."""
+    """Rows of the threads ``user`` may read, newest activity first: the thread's columns,
+    ``space_name``, ``author_name``, ``author_email``, ``category_name`` and ``last_read``
+    (the reader's last read number, or None)."""
     order = [Thread.pinned.desc()] if pinned_first else []
     statement = (
-        sa.select(Thread, ThreadRead.last_read_number)
-        .outerjoin(
-            ThreadRead, sa.and_(ThreadRead.thread_id == Thread.id, ThreadRead.user_id == user.id)
-        )
-        .where(readable_threads_clause(user), *conditions)
-        .options(
-            so.joinedload(Thread.author),
-            so.joinedload(Thread.space),
-            so.joinedload(Thread.category),
-        )
+        _THREAD_ROWS[user.is_staff]
+        .where(*conditions)
         .order_by(*order, Thread.last_post_at.desc(), Thread.id.desc())
-        .limit(limit)
-        .offset(offset)
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
     )
-    return db.session.execute(statement).all()
+    parameters = {"user_id": user.id, "now": utcnow(), "limit": limit, "offset": offset}
+    return db.session.connection().execute(statement, parameters).all()
+
+
+_CATEGORY_PAGE = (
+    sa.select(
+        Category.id,
+        Category.slug,
+        Category.name,
+        Category.description,
+        Subscription.level,
+    )
+    .outerjoin(
+        Subscription,
+        sa.and_(
+            Subscription.category_id == Category.id,
+            Subscription.user_id == sa.bindparam("user_id"),
+        ),
+    )
+    .where(Category.slug == sa.bindparam("slug"))
+)
+
+
+def category_page(user, slug: str):
+    """The category's row (id, slug, name, description) with the reader's subscription
+    ``level``, or None."""
+    return (
+        db.session.connection().execute(_CATEGORY_PAGE, {"user_id": user.id, "slug": slug}).first()
+    )
+
+
+_CATEGORY_THREADS = {
+    staff: statement.where(Thread.category_id == sa.bindparam("category_id"))
+    .order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+    .limit(sa.bindparam("limit"))
+    .offset(sa.bindparam("offset"))
+    for staff, statement in _THREAD_ROWS.items()
+}
+
+
+def category_threads(user, category_id: int, *, limit: int, offset: int):
+    """The category page's thread rows (as :func:`thread_list`), pinned first."""
+    parameters = {
+        "user_id": user.id,
+        "now": utcnow(),
+        "category_id": category_id,
+        "limit": limit,
+        "offset": offset,
+    }
+    return db.session.connection().execute(_CATEGORY_THREADS[user.is_staff], parameters).all()
 
 
 def unread_condition(user):
@@ -78,6 +168,85 @@ def posts_page(thread: Thread, page: int) -> list[Post]:
             .options(so.joinedload(Post.author), so.selectinload(Post.attachments))
             .order_by(Post.number)
         )
+    )
+
+
+# Thread pages are the busiest reads: their statements are built once, with parameters.
+_THREAD_PAGE = (
+    sa.select(Thread, ThreadRead.last_read_number, Subscription.level)
+    .outerjoin(
+        ThreadRead,
+        sa.and_(ThreadRead.thread_id == Thread.id, ThreadRead.user_id == sa.bindparam("user_id")),
+    )
+    .outerjoin(
+        Subscription,
+        sa.and_(
+            Subscription.thread_id == Thread.id, Subscription.user_id == sa.bindparam("user_id")
+        ),
+    )
+    .where(Thread.id == sa.bindparam("thread_id"))
+    .options(
+        so.joinedload(Thread.category),
+        so.joinedload(Thread.space),
+        so.joinedload(Thread.case),
+    )
+)
+
+
+def thread_page(user, thread_id: int):
+    """(thread with its category, space and case, reader's last read number, subscription
+    level), or None: all a thread page needs besides its posts, in one statement."""
+    return db.session.execute(_THREAD_PAGE, {"user_id": user.id, "thread_id": thread_id}).first()
+
+
+_posts = Post.__table__.c
+_users = User.__table__.c
+_attachments = Attachment.__table__.c
+_quoted = Post.__table__.alias("quoted")
+_POST_ROWS = (
+    sa.select(
+        _posts.id,
+        _posts.number,
+        _posts.author_id,
+        _posts.quote_of_id,
+        _posts.html,
+        _posts.created_at,
+        _posts.edit_count,
+        _posts.deleted_at,
+        _posts.hidden_at,
+        _posts.hidden_reason,
+        _users.display_name,
+        _users.email,
+        _users.state_code,
+        _quoted.c.number.label("quoted_number"),
+        _attachments.id.label("attachment_id"),
+        _attachments.original_name,
+        _attachments.size,
+    )
+    .select_from(Post.__table__)
+    .outerjoin(User.__table__, _users.id == _posts.author_id)
+    .outerjoin(_quoted, _quoted.c.id == _posts.quote_of_id)
+    .outerjoin(Attachment.__table__, _attachments.post_id == _posts.id)
+    .where(
+        _posts.thread_id == sa.bindparam("thread_id"),
+        _posts.number.between(sa.bindparam("first"), sa.bindparam("last")),
+    )
+    .order_by(_posts.number, _attachments.id)
+)
+
+
+def post_rows(thread_id: int, page: int) -> list:
+    """One page of posts as plain rows, with author, quoted number and attachments joined in.
+
+    A post with several attachments comes as several consecutive rows (one per attachment).
+    Plain Core rows, not ORM objects: a page of 100 posts builds no identity map.
+    """
+    size = page_size()
+    first = (page - 1) * size + 1
+    return (
+        db.session.connection()
+        .execute(_POST_ROWS, {"thread_id": thread_id, "first": first, "last": first + size - 1})
+        .all()
     )
 
 

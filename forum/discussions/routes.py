@@ -12,6 +12,8 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import get_locale
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -20,13 +22,13 @@ from forum.auth.actions import ActionError
 from forum.auth.models import User
 from forum.discussions import actions
 from forum.discussions import bp
+from forum.discussions import fragments
 from forum.discussions import queries
 from forum.discussions.attachments import send_attachment
 from forum.discussions.forms import COOPERATION_TYPES
 from forum.discussions.forms import LEGAL_BASES
 from forum.discussions.forms import OUTCOMES
 from forum.discussions.forms import EditPostForm
-from forum.discussions.forms import ReasonForm
 from forum.discussions.forms import ReplyForm
 from forum.discussions.forms import ThreadForm
 from forum.discussions.forms import state_choices
@@ -36,9 +38,9 @@ from forum.discussions.models import Post
 from forum.discussions.models import PostRevision
 from forum.discussions.models import Space
 from forum.discussions.models import Thread
-from forum.discussions.permissions import can_delete_post
 from forum.discussions.permissions import can_edit_post
 from forum.discussions.permissions import can_read_space
+from forum.discussions.permissions import can_read_thread
 from forum.discussions.permissions import can_reply
 from forum.discussions.permissions import can_see_post_body
 from forum.discussions.permissions import can_write_in_space
@@ -46,6 +48,7 @@ from forum.discussions.permissions import readable_post_or_404
 from forum.discussions.permissions import readable_thread_or_404
 from forum.discussions.queries import unread_condition
 from forum.extensions import db
+from forum.i18n import _medium_datetime
 from forum.security.access import login_required
 
 
@@ -82,15 +85,13 @@ def new_since():
 @bp.route("/c/<slug>")
 @login_required
 def category(slug: str):
-    category = _category_or_404(slug)
+    category = queries.category_page(current_user, slug)
+    if category is None:
+        abort(404)
     page = _page_number()
     size = 30
-    rows = queries.thread_list(
-        current_user,
-        Thread.category_id == category.id,
-        limit=size + 1,
-        offset=(page - 1) * size,
-        pinned_first=True,
+    rows = queries.category_threads(
+        current_user, category.id, limit=size + 1, offset=(page - 1) * size
     )
     return render_template(
         "discussions/category.html",
@@ -98,7 +99,7 @@ def category(slug: str):
         rows=rows[:size],
         page=page,
         has_more=len(rows) > size,
-        level=queries.subscription_level(current_user, category=category),
+        level=category.level,
     )
 
 
@@ -156,31 +157,47 @@ def new_thread():
     ), status
 
 
-def _render_thread(thread: Thread, reply_form: ReplyForm, status: int = 200):
+def _thread_page_or_404(thread_id: int) -> tuple[Thread, int, str | None]:
+    """The thread if this reader may read it (else 404), their last read number and their
+    subscription level: one statement for all three."""
+    found = queries.thread_page(current_user, thread_id)
+    if found is None or not can_read_thread(current_user, found[0]):
+        abort(404)
+    thread, last_read, level = found
+    return thread, last_read or 0, level
+
+
+def _render_thread(thread: Thread, last_read: int, level, reply_form: ReplyForm | None, status=200):
+    """The thread page; without ``reply_form`` (a plain visit) the blank one is reused."""
     page = _page_number()
     size = queries.page_size()
     pages = max(1, -(-thread.post_count // size))
     if page > pages:
         abort(404)
-    posts = queries.posts_page(thread, page)
-    last_read = queries.last_read(current_user, thread)
-    if posts and posts[-1].number > last_read:
-        actions.record_reading(current_user, thread, posts[-1].number)
+    rows = queries.post_rows(thread.id, page)
+    if rows and rows[-1].number > last_read:
+        actions.record_reading(current_user, thread, rows[-1].number)
+    may_reply = can_reply(current_user, thread)
     return render_template(
         "discussions/thread.html",
         thread=thread,
-        posts=posts,
+        posts_html=fragments.render_posts(
+            rows,
+            user=current_user,
+            thread_id=thread.id,
+            page=page,
+            last_read=last_read,
+            can_reply=may_reply,
+        ),
         page=page,
         pages=pages,
         last_read=last_read,
-        quoted=queries.quoted_numbers(posts),
         form=reply_form,
-        can_reply=can_reply(current_user, thread),
-        can_edit=lambda post: can_edit_post(current_user, post),
-        can_delete=lambda post: can_delete_post(current_user, post),
-        can_see=lambda post: can_see_post_body(current_user, post),
-        level=queries.subscription_level(current_user, thread=thread),
-        reason_form=ReasonForm(),
+        blank_reply_form=(
+            fragments.blank_reply_form(thread.id) if may_reply and reply_form is None else None
+        ),
+        can_reply=may_reply,
+        level=level,
         categories=queries.categories() if current_user.is_staff else [],
     ), status
 
@@ -188,15 +205,16 @@ def _render_thread(thread: Thread, reply_form: ReplyForm, status: int = 200):
 @bp.route("/t/<int:thread_id>")
 @login_required
 def thread(thread_id: int):
-    thread = readable_thread_or_404(current_user, thread_id)
-    form = ReplyForm()
+    thread, last_read, level = _thread_page_or_404(thread_id)
+    form = None
     quote_id = request.args.get("quote", type=int)
     if quote_id:
         quoted = db.session.get(Post, quote_id)
         if quoted is not None and quoted.thread_id == thread.id and quoted.is_visible_to_all:
+            form = ReplyForm()
             form.quote_of.data = str(quoted.id)
             form.body.data = "\n".join("> " + line for line in quoted.body.splitlines()) + "\n\n"
-    return _render_thread(thread, form)
+    return _render_thread(thread, last_read, level, form)
 
 
 @bp.route("/t/<int:thread_id>/unread")
@@ -214,11 +232,11 @@ def first_unread(thread_id: int):
 @bp.route("/t/<int:thread_id>/reply", methods=["POST"])
 @login_required
 def reply(thread_id: int):
-    thread = readable_thread_or_404(current_user, thread_id)
+    thread, last_read, level = _thread_page_or_404(thread_id)
     form = ReplyForm()
     if not form.validate_on_submit():
         flash(_("Your reply could not be sent. Your text is kept below."), "error")
-        return _render_thread(thread, form, 400)
+        return _render_thread(thread, last_read, level, form, 400)
     quote_of = None
     if form.quote_of.data and form.quote_of.data.isdigit():
         quote_of = db.session.get(Post, int(form.quote_of.data))
@@ -228,7 +246,7 @@ def reply(thread_id: int):
         )
     except ActionError as error:
         flash(error.message, "error")
-        return _render_thread(thread, form, error.status)
+        return _render_thread(thread, last_read, level, form, error.status)
     return redirect(url_for("discussions.post_link", post_id=post.id))
 
 
@@ -387,6 +405,25 @@ def state_label(code: str | None) -> str:
         return "—"
     country = pycountry.countries.get(alpha_2=code)
     return country.name if country else code
+
+
+@bp.app_template_global("id_url")
+def id_url(endpoint: str, key: str):
+    """``url_for(endpoint, key=n)`` for many ``n`` from one ``url_for`` call (a list of
+    threads links each row; building each URL separately is most of the list's cost)."""
+    head, _, tail = url_for(endpoint, **{key: _URL_SAMPLE_ID}).partition(str(_URL_SAMPLE_ID))
+    return lambda value: f"{head}{int(value)}{tail}"
+
+
+_URL_SAMPLE_ID = 987654321
+
+
+@bp.app_template_global("date_formatter")
+def date_formatter():
+    """The ``datetime`` filter with the request's locale and time zone looked up once, for
+    lists that format a date per row."""
+    locale, zone = str(get_locale()), str(get_timezone())
+    return lambda value: _medium_datetime(value, locale, zone) if value else ""
 
 
 @bp.app_template_global("user_name")

@@ -1,0 +1,97 @@
+"""The posts of a thread page, each rendered once per distinct input and then reused.
+
+A page of 100 posts through Jinja costs milliseconds; most of it is the same for every
+reader. Each post's HTML is memoised in a bounded per-process LRU whose key holds *every*
+input of ``templates/discussions/_post.html``: the post's query rows (its text, author's
+name and State, edit count, deleted/hidden marks and reason, quoted number, attachments),
+the reader's relation to it (own post, unread, staff, may reply), the page, the locale and
+the time zone. The key is the content, so nothing needs invalidating: an edit, a hide, a
+delete or a renamed author is a different key, in every process. The only per-reader
+secret, the CSRF token, is not cached: fragments hold a random per-process placeholder that
+the page replaces with the reader's token.
+
+The blank reply form under the posts is the same for every reader of a thread in one
+language (its fields' labels and limits come from code), so it is kept too.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import get_timezone
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+from markupsafe import escape
+
+from forum.countries import state_name
+
+CACHE_SIZE = 4096
+# Unguessable, so no post text can contain it and be turned into a token.
+_CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _fragment(key) -> str:
+    rows, own, unread, page_key = key
+    thread_id, page, can_reply, staff, _locale, _timezone = page_key
+    macro = current_app.jinja_env.get_template("discussions/_post.html").module.post
+    return str(macro(rows, own, unread, thread_id, page, can_reply, staff, _CSRF_SLOT, state_name))
+
+
+def _group(rows) -> list[tuple]:
+    """The rows of each post together (a post has one row per attachment, or one)."""
+    groups: list[list] = []
+    last_id = None
+    for row in rows:
+        if row.id == last_id:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+            last_id = row.id
+    return [tuple(group) for group in groups]
+
+
+def render_posts(rows, *, user, thread_id: int, page: int, last_read: int, can_reply: bool):
+    """The HTML of a page of posts (``queries.post_rows``) as ``user`` may see it."""
+    page_key = (
+        thread_id,
+        page,
+        can_reply,
+        user.is_staff,
+        str(get_locale()),
+        str(get_timezone()),
+    )
+    user_id = user.id
+    html = "".join(
+        [
+            _fragment((group, group[0].author_id == user_id, group[0].number > last_read, page_key))
+            for group in _group(rows)
+        ]
+    )
+    return Markup(html.replace(_CSRF_SLOT, escape(generate_csrf())))
+
+
+@functools.lru_cache(maxsize=1024)
+def _blank_reply_form(thread_id: int, _locale: str) -> str:
+    from forum.discussions.forms import ReplyForm
+
+    macro = current_app.jinja_env.get_template("discussions/_reply_form.html").module.reply_form
+    return str(macro(ReplyForm(formdata=None, meta={"csrf": False}), thread_id, _CSRF_SLOT))
+
+
+def blank_reply_form(thread_id: int) -> Markup:
+    """The empty reply form of a thread, rendered once per thread and language."""
+    html = _blank_reply_form(thread_id, str(get_locale()))
+    return Markup(html.replace(_CSRF_SLOT, escape(generate_csrf())))
+
+
+def cache_info():
+    return _fragment.cache_info()
+
+
+def clear_cache() -> None:
+    _fragment.cache_clear()
+    _blank_reply_form.cache_clear()
