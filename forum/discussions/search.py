@@ -21,9 +21,9 @@ from datetime import datetime
 
 import nh3
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from markupsafe import Markup
 from markupsafe import escape
-from sqlalchemy.dialects.postgresql import TSQUERY
 
 from forum.discussions.models import Post
 from forum.discussions.models import Thread
@@ -282,25 +282,36 @@ def _completions(prefix: str) -> list[str] | None:
     return None if len(found) > MAX_COMPLETIONS else found
 
 
-def _tsquery(words: list[str]):
-    """``words`` as a PostgreSQL tsquery, the last one a prefix; None when nothing can match."""
+def _tsquery(words: list[str]) -> tuple[str, dict] | None:
+    """``words`` as PostgreSQL tsquery SQL and its parameters, the last word a prefix; None
+    when nothing can match. The completions are cast, not parsed: they are lexemes already."""
     completions = _completions(words[-1])
     if completions is None:
-        return sa.func.to_tsquery("simple", " & ".join(words[:-1] + [words[-1] + ":*"]))
+        return "to_tsquery('simple', :tsquery)", {
+            "tsquery": " & ".join([*words[:-1], words[-1] + ":*"])
+        }
     if not completions:
         return None
-    quoted = " | ".join("'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in completions)
-    alternatives = sa.cast(quoted, TSQUERY)  # a cast, not to_tsquery: the words are lexemes
+    words_of = {"completions": " | ".join(_quoted_lexeme(w) for w in completions)}
     if len(words) == 1:
-        return alternatives
-    return sa.func.to_tsquery("simple", " & ".join(words[:-1])).op("&&")(alternatives)
+        return "CAST(:completions AS tsquery)", words_of
+    return (
+        "(to_tsquery('simple', :tsquery) && CAST(:completions AS tsquery))",
+        {"tsquery": " & ".join(words[:-1]), **words_of},
+    )
+
+
+def _quoted_lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _postgres_rows(user, words, filters, limit, offset):
-    query_fn = _tsquery(words)
-    if query_fn is None:
+    tsquery = _tsquery(words)
+    if tsquery is None:
         return []
-    floor = _window_floor(user, filters, query_fn)
+    query_fn = sa.text(tsquery[0]).bindparams(**tsquery[1])
+    # With filters the matches are fewer, and the planner may start from an author's posts.
+    floor = _window_floor(*tsquery) if filters == Filters() else None
     rows = _postgres_page(user, filters, query_fn, floor, limit, offset)
     if floor is not None and len(rows) < limit:
         # The window held too few readable matches (a rough estimate, selective filters,
@@ -333,7 +344,7 @@ def _postgres_page(user, filters, query_fn, floor, limit, offset):
     matches = matches.subquery("matches")
     ranked = (
         _filtered(
-            sa.select(matches.c.post_id, matches.c.rank).select_from(matches),
+            sa.select(Post, Thread.title, matches.c.rank).select_from(matches),
             user,
             filters,
             matches.c.post_id,
@@ -341,8 +352,9 @@ def _postgres_page(user, filters, query_fn, floor, limit, offset):
         .order_by(matches.c.rank.desc(), matches.c.post_id.desc())
         .limit(limit)
         .offset(offset)
-        .subquery()
+        .subquery("ranked")
     )
+    post = so.aliased(Post, ranked)
     options = f"StartSel={_START},StopSel={_STOP},MaxFragments=2,MaxWords=24,MinWords=8"
     snippet = sa.func.ts_headline(
         "simple",
@@ -351,18 +363,15 @@ def _postgres_page(user, filters, query_fn, floor, limit, offset):
         options,
     )
     statement = (
-        sa.select(Post, Thread.title, snippet)
-        .select_from(ranked)
-        .join(Post, Post.id == ranked.c.post_id)
-        .join(Thread, Thread.id == Post.thread_id)
-        .join(sa.table(TABLE).alias("ps"), sa.literal_column("ps.post_id") == Post.id)
-        .order_by(ranked.c.rank.desc(), Post.id.desc())
+        sa.select(post, ranked.c.title, snippet)
+        .join(sa.table(TABLE).alias("ps"), sa.literal_column("ps.post_id") == post.id)
+        .order_by(ranked.c.rank.desc(), post.id.desc())
     )
     return db.session.execute(statement).all()
 
 
-def _window_floor(user, filters, query_fn) -> int | None:
-    """Lowest post id of the newest posts expected to hold ``RANKED_MATCHES`` readable matches.
+def _window_floor(tsquery: str, parameters: dict) -> int | None:
+    """Lowest post id of the newest posts expected to hold ``RANKED_MATCHES`` matches.
 
     The GIN index finds every match at once, in no order, and PostgreSQL then reads each one's
     row to rank it; for a word in 2 % of a million posts that is ~20,000 row reads, most of
@@ -370,16 +379,9 @@ def _window_floor(user, filters, query_fn) -> int | None:
     common words) tells when a query is that broad; a range of post ids, combined with the
     GIN index, then reads the newest part only. None when everything can be read.
     """
-    document = sa.literal_column(f"{TABLE}.document")
-    matches = _filtered(sa.select(Post.id).select_from(sa.table(TABLE)), user, filters).where(
-        document.op("@@")(query_fn)
-    )
-    connection = db.session.connection()
-    compiled = matches.compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    plan = connection.exec_driver_sql(
-        "EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params
+    plan = db.session.execute(
+        sa.text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE document @@ {tsquery}"),
+        parameters,
     ).scalar_one()
     estimate = plan[0]["Plan"]["Plan Rows"]
     if estimate <= RANKED_MATCHES:
