@@ -345,6 +345,23 @@ def pct(values, q):
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def database_cpu(name: str | None) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving database ``name`` (by pid)."""
+    found = {}
+    if not name:
+        return found
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            if command.startswith(b"postgres: ") and f" {name} ".encode() in command:
+                found[int(entry.name)] = cpu_seconds(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def server_cpu(urls) -> float:
     return sum(cpu_seconds(p.pid) for p in urls.processes)
 
@@ -388,10 +405,13 @@ def run(args, urls, cookies, pairs, cookie_name):
             f"connected {len(cookies)} sockets to {len(urls)} process(es) in {connect_time:.2f} s"
             f" ({args.workers} load-generator process(es))"
         )
-        cpu_before = server_cpu(urls)
+        cpu_before, db_before = server_cpu(urls), database_cpu(args.database_name)
         per_sender = args.rate / len(pairs)
         results = workers.ask("fixed", args.rate, per_sender, args.duration, time.time() + 0.5)
         server = server_cpu(urls) - cpu_before
+        database = sum(
+            cpu - db_before.get(pid, 0.0) for pid, cpu in database_cpu(args.database_name).items()
+        )
         sent = sum(r[0] for r in results)
         failed = sum(r[1] for r in results)
         received = sum(r[2] for r in results)
@@ -412,7 +432,8 @@ def run(args, urls, cookies, pairs, cookie_name):
             # of one process is about 1 / (CPU per message) messages a second.
             print(
                 f"CPU per message: servers {server / sent * 1000:.2f} ms, "
-                f"load generator {client / sent * 1000:.2f} ms (same cores)"
+                f"load generator {client / sent * 1000:.2f} ms, "
+                f"PostgreSQL backends {database / sent * 1000:.2f} ms (same cores)"
             )
         start = time.perf_counter()
         results = workers.ask("closed", args.duration, time.time() + 0.2)
@@ -471,12 +492,15 @@ def main():
     args = parser.parse_args()
     if args.processes > 1 and not args.redis:
         parser.error("two processes need --redis")
+    args.database_name = None
     if args.echo:
         pairs = [(n, n + 1, n // 2 + 1) for n in range(0, args.clients - 1, 2)]
         with echo_servers(args.processes, args.redis) as urls:
             run(args, urls, [""] * args.clients, pairs, "none")
         return
     url, cookies, pairs, cookie_name = prepare(args.database, args.clients)
+    if sa.make_url(url).get_backend_name() == "postgresql":
+        args.database_name = sa.make_url(url).database
     # As in production: the sweep runs (the testing config would leave it off).
     env = {"CHAT_RATE_BURST": "1000", "CHAT_RATE_PER_SECOND": "1000", "CHAT_SWEEPER": "1"}
     with chat_servers(
