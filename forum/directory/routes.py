@@ -68,7 +68,7 @@ def home():
     if filters.active:
         states = None
         choices = search.state_choices(current_user)
-        rows, total = search.search(current_user, filters)
+        rows, total = search.search(current_user, filters, choices)
         results = fragments.results(rows, total, filters.page, _page_base(filters))
     else:
         states = search.state_rows(current_user)

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from markupsafe import Markup
 from markupsafe import escape
+from sqlalchemy.ext.compiler import compiles
 
 from forum.countries import current_language
 from forum.countries import sort_key
@@ -123,14 +124,6 @@ def state_order():
     return _state_order_in(current_language())
 
 
-def _states_named(word: str, language: str) -> list[str]:
-    """Codes of the States whose translated name contains ``word`` ("allemagne" → DE)."""
-    if language == "en":
-        return []
-    folded = sort_key(word)
-    return [code for code, name in _names_in(language).items() if folded in name]
-
-
 class StateChoices:
     """The States a visitor may pick, by name in one language, as ``<option>`` HTML."""
 
@@ -138,12 +131,33 @@ class StateChoices:
         named = [(code, state_name(code, english, language=language)) for code, english in rows]
         named.sort(key=lambda pair: sort_key(pair[1]))
         self.names = dict(named)
+        # What a search word is looked for in: the English name, and the reader's, unaccented.
+        self._searchable = [
+            (code, english.lower(), sort_key(self.names[code]) if language != "en" else "")
+            for code, english in rows
+        ]
+        self._named: dict[str, list[str]] = {}
         self._html = "".join(
             f'<option value="{escape(code)}">{escape(name)}</option>' for code, name in named
         )
 
     def __contains__(self, code: str) -> bool:
         return code in self.names
+
+    def named(self, word: str) -> list[str]:
+        """Codes of the States whose name holds ``word`` ("france", or "allemagne" in French)."""
+        found = self._named.get(word)
+        if found is None:
+            folded = sort_key(word)
+            found = [
+                code
+                for code, english, translated in self._searchable
+                if word in english or (translated and folded in translated)
+            ]
+            if len(self._named) >= 1024:
+                self._named.clear()
+            self._named[word] = found
+        return found
 
     def options(self, selected: str = "") -> Markup:
         """The options, ``selected`` marked when it is one of them."""
@@ -219,13 +233,34 @@ _RESULT_COLUMNS = (
 RESULT_NAMES = tuple(column.key for column in _RESULT_COLUMNS)
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+class _Holds(sa.sql.functions.FunctionElement):
+    """``holds(text, part)``: ``part`` occurs in ``text`` (case as given).
+
+    Not ``LIKE '%part%'``: PostgreSQL's ``strpos`` (SQLite's ``instr``) searches bytes and
+    took about half the database time of the multibyte LIKE over every entry; and nothing
+    in ``part`` needs escaping.
+    """
+
+    type = sa.Boolean()
+    inherit_cache = True
+    name = "holds"
 
 
-def _contains(column, name: str):
-    """:func:`code_list_contains` with the code a bound parameter (``%,code,%``)."""
-    return sa.cast(column, sa.Text).like(sa.bindparam(name), escape="\\")
+@compiles(_Holds)
+def _holds_instr(element, compiler, **kw):
+    text, part = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(instr({text}, {part}) > 0)"
+
+
+@compiles(_Holds, "postgresql")
+def _holds_strpos(element, compiler, **kw):
+    text, part = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(strpos({text}, {part}) > 0)"
+
+
+def _holds_code(column, name: str):
+    """The code list ``column`` holds the code bound as ``name`` (passed as ``,code,``)."""
+    return _Holds(sa.cast(column, sa.Text), sa.bindparam(name, type_=sa.Text))
 
 
 @functools.lru_cache(maxsize=256)
@@ -242,22 +277,19 @@ def _search_statement(shape: tuple, member: bool, language: str, counting: bool)
         query = sa.select(*_RESULT_COLUMNS, sa.func.count().over().label("total"))
     query = _visible(query, _MEMBER if member else None)
     for number, named in enumerate(named_flags):
-        pattern = sa.bindparam(f"word{number}")
-        matches = [
-            Entry.search_text.like(pattern, escape="\\"),
-            sa.func.lower(State.name).like(pattern, escape="\\"),
-        ]
-        if named:
-            matches.append(State.code.in_(sa.bindparam(f"named{number}", expanding=True)))
+        matches = [_Holds(Entry.search_text, sa.bindparam(f"word{number}", type_=sa.Text))]
+        if named:  # the entries of the States so named, whatever their text
+            states = sa.bindparam(f"named{number}", expanding=True)
+            matches.append(Entry.state_code.in_(states))
         query = query.where(sa.or_(*matches))
     if by_state:
         query = query.where(Entry.state_code == sa.bindparam("state"))
     if by_designation:
-        query = query.where(_contains(Entry.designations, "designation"))
+        query = query.where(_holds_code(Entry.designations, "designation"))
     if by_language:
-        query = query.where(_contains(Entry.languages, "language"))
+        query = query.where(_holds_code(Entry.languages, "language"))
     if by_channel:
-        query = query.where(_contains(Entry.channels, "channel"))
+        query = query.where(_holds_code(Entry.channels, "channel"))
     if counting:
         return query
     return (
@@ -267,12 +299,12 @@ def _search_statement(shape: tuple, member: bool, language: str, counting: bool)
     )
 
 
-def _search_arguments(filters: Filters, language: str) -> tuple[tuple, dict]:
+def _search_arguments(filters: Filters, choices: StateChoices) -> tuple[tuple, dict]:
     params: dict = {}
     named_flags = []
     for number, word in enumerate(filters.q.lower().split()[:8]):
-        params[f"word{number}"] = f"%{_like_escape(word)}%"
-        named = _states_named(word, language)
+        params[f"word{number}"] = word
+        named = choices.named(word)
         if named:
             params[f"named{number}"] = named
         named_flags.append(bool(named))
@@ -280,7 +312,7 @@ def _search_arguments(filters: Filters, language: str) -> tuple[tuple, dict]:
         params["state"] = filters.state.upper()
     for name in ("designation", "language", "channel"):
         if getattr(filters, name):
-            params[name] = f"%,{_like_escape(getattr(filters, name))},%"
+            params[name] = f",{getattr(filters, name)},"
     shape = (
         tuple(named_flags),
         bool(filters.state),
@@ -291,15 +323,17 @@ def _search_arguments(filters: Filters, language: str) -> tuple[tuple, dict]:
     return shape, params
 
 
-def search(user, filters: Filters) -> tuple[list[sa.Row], int]:
+def search(user, filters: Filters, choices: StateChoices) -> tuple[list[sa.Row], int]:
     """One page of matching entries (the columns the results table shows) and their number.
 
-    The number comes with the page (a window count), so one query answers both; only a
-    page past the last one asks for the count on its own.
+    A word matches an entry's text or its State's name: ``choices`` (:func:`state_choices`,
+    which the page has anyway) tells which States a word names, so the database compares no
+    State names. The number comes with the page (a window count), so one query answers
+    both; only a page past the last one asks for the count on its own.
     """
     language = current_language()
     member = is_member(user)
-    shape, params = _search_arguments(filters, language)
+    shape, params = _search_arguments(filters, choices)
     offset = (max(filters.page, 1) - 1) * PAGE_SIZE
     statement = _search_statement(shape, member, language, False)
     rows = _connection().execute(statement, {**params, "limit": PAGE_SIZE, "offset": offset}).all()
