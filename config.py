@@ -63,6 +63,10 @@ class Config:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_LIFETIME = timedelta(hours=_env_int("SESSION_ABSOLUTE_HOURS", 12))
     PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_LIFETIME
+    # The cookie is set when its contents change (login), not re-signed on every response:
+    # the server-side record enforces idle and absolute timeouts; the cookie's own expiry
+    # (the absolute lifetime from login) only tidies the browser.
+    SESSION_REFRESH_EACH_REQUEST = False
     # Re-authentication is required before sensitive account changes.
     REAUTH_WINDOW = timedelta(minutes=10)
     LOGIN_CHALLENGE_LIFETIME = timedelta(minutes=5)

@@ -81,6 +81,9 @@ def _init_extensions(app: Flask) -> None:
     )
     limiter.init_app(app)
     login_manager.init_app(app)
+    # Sessions are server-side records bound to a token (forum.auth.sessions); Flask-Login's
+    # own "session protection" (a hash of address and browser on every request) adds nothing.
+    login_manager.session_protection = None
     login_manager.request_loader(load_user_for_request)
     from forum.chat.realtime import socketio_options
 

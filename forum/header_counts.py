@@ -19,8 +19,8 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from flask import g
 
+from forum import direct_reads
 from forum.db_types import utcnow
-from forum.extensions import db
 
 Builder = Callable[[object, object], sa.Select]
 _BUILDERS: dict[str, Builder] = {}
@@ -66,9 +66,7 @@ def get(name: str, user) -> int:
     cached = g.get("_header_counts")
     if cached is None or cached[0] != user.id:
         names, statement = _statement(bool(user.is_staff))
-        row = db.session.execute(
-            statement, {"header_member_id": user.id, "header_now": utcnow()}
-        ).one()
+        row = direct_reads.first(statement, {"header_member_id": user.id, "header_now": utcnow()})
         cached = (user.id, dict(zip(names, row, strict=True)))
         g._header_counts = cached
     return int(cached[1][name] or 0)

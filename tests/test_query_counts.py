@@ -9,19 +9,12 @@ import sqlalchemy as sa
 
 from forum import devdata
 from forum.extensions import db
+from tests.statements import recorded_statements
 
 
 def _count(client, path: str) -> int:
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
+    with recorded_statements() as statements:
         answer = client.get(path)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
     assert answer.status_code == 200, (path, answer.status_code)
     return len(statements)
 
@@ -63,16 +56,8 @@ def test_a_signed_in_page_costs_two_queries_session_and_header_counts(app, clien
     devdata.generate(users=3, threads=1, posts=2, entries_per_state=0)
     _log_in(client)
     client.get("/")  # the first visit may write last_seen
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
+    with recorded_statements() as statements:
         answer = client.get("/")
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
     assert answer.status_code == 200
     assert len(statements) == 2, statements
     assert "user_sessions" in statements[0] and "users" in statements[0]

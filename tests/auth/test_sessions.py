@@ -235,3 +235,42 @@ def test_only_admins_end_other_peoples_sessions(app, member, moderator):
     assert staff.post(f"/admin/users/{member.id}/sessions/end").status_code == 403
     assert is_signed_in(browser)
     assert audit_rows("session.ended_by_admin") == []
+
+
+def test_an_ordinary_request_does_not_set_the_cookie_again(client, member):
+    """The record, not the cookie, carries the timeouts: nothing to re-sign per response."""
+    log_in(client, member)
+    client.get("/")  # the first page may add to the cookie (its form token)
+    answer = client.get("/")
+    assert answer.status_code == 200
+    assert "Set-Cookie" not in answer.headers
+    assert is_signed_in(client)
+
+
+def test_the_session_lookup_gives_live_objects_of_the_request(app, client, member):
+    """Built from one driver-level row, yet ordinary persistent objects: they lazy-load and
+    their changes are written."""
+    import sqlalchemy as sa
+    from flask import g
+    from flask import session as cookie_session
+
+    from forum.auth.sessions import SESSION_TOKEN_KEY
+    from forum.auth.sessions import find_session
+
+    log_in(client, member)
+    token = app.session_interface.get_signing_serializer(app).loads(cookie_value(client))[
+        SESSION_TOKEN_KEY
+    ]
+    with app.test_request_context():
+        cookie_session[SESSION_TOKEN_KEY] = token
+        record = find_session(token)
+        assert record is not None and record.user.id == member.id
+        assert sa.inspect(record).persistent and sa.inspect(record.user).persistent
+        assert record.created_at.tzinfo is not None and record.user.created_at.tzinfo is not None
+        assert record.user.email == member.email and record.user.has_totp
+        assert record in db.session.scalars(record.user.sessions.select()).all()
+        record.user.display_name = "Renamed Through The Lookup"
+        db.session.commit()
+        g.pop("auth_session", None)
+    db.session.expire_all()
+    assert db.session.get(type(member), member.id).display_name == "Renamed Through The Lookup"
