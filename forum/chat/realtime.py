@@ -127,6 +127,7 @@ def socketio_options(app) -> dict:
         # A socket's events are handled in the greenlet (thread) reading it, in order: no
         # new greenlet per event (a tenth of the CPU of a message under gevent).
         "async_handlers": False,
+        "serializer": transport.ChatPacket,
         # The client sends pings; a dead peer is noticed within ping_interval + ping_timeout.
         "ping_interval": 20,
         "ping_timeout": 20,

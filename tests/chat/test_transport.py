@@ -1,4 +1,5 @@
-"""gevent-websocket's unmasking and UTF-8 check, done in C: same results as the library's."""
+"""gevent-websocket's unmasking and UTF-8 check done in C, and Socket.IO's binary test: same
+results as the libraries'."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import os
 import pytest
 from geventwebsocket.websocket import Header
 from geventwebsocket.websocket import WebSocket
+from socketio.packet import Packet
 
 from forum.chat import transport
+from forum.chat.transport import ChatPacket
 
 ORIGINAL_UNMASK = Header.unmask_payload
 
@@ -40,3 +43,24 @@ def test_invalid_utf8_is_still_refused_when_the_message_is_decoded():
     with pytest.raises(UnicodeError):
         socket._decode_bytes(b"ok \xff\xfe")
     assert socket.codes == [1007]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "text",
+        3,
+        2.5,
+        True,
+        b"raw",
+        bytearray(b"raw"),
+        ["message", {"id": 1, "html": "<p>x</p>", "deleted": False, "attachment_id": None}],
+        ["message", {"nested": [1, {"deep": [b"x"]}]}],
+        {"a": [], "b": {}},
+        [[], [bytearray()]],
+        ("a", b"tuple"),
+    ],
+)
+def test_binary_detection_matches_the_library(data):
+    assert ChatPacket.data_is_binary(data) == Packet.data_is_binary(data)
