@@ -21,7 +21,6 @@ from datetime import datetime
 
 import nh3
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from markupsafe import Markup
 from markupsafe import escape
 
@@ -178,16 +177,21 @@ def search(user, query: str, filters: Filters | None = None, *, limit=20, offset
         rows = _sqlite_rows(user, words, filters, limit, offset)
     return [
         Hit(
-            post_id=post.id,
-            thread_id=post.thread_id,
-            number=post.number,
-            thread_title=title,
-            author_id=post.author_id,
-            created_at=post.created_at,
-            snippet=highlight(text),
+            post_id=row.id,
+            thread_id=row.thread_id,
+            number=row.number,
+            thread_title=row.title,
+            author_id=row.author_id,
+            created_at=row.created_at,
+            snippet=highlight(row.snippet),
         )
-        for post, title, text in rows
+        for row in rows
     ]
+
+
+def _hit_columns(post=Post):
+    """What a Hit shows of its post: not the post's text, which is long and the snippet has."""
+    return post.id, post.thread_id, post.number, post.author_id, post.created_at
 
 
 def _sqlite_rows(user, words, filters, limit, offset):
@@ -235,13 +239,13 @@ def _sqlite_rows(user, words, filters, limit, offset):
         among = _id_column().in_(page)
     snippet = sa.literal_column(f"snippet({TABLE}, -1, char(2), char(3), '…', 24)")
     statement = (
-        sa.select(Post, Thread.title, snippet)
+        sa.select(*_hit_columns(), Thread.title, snippet.label("snippet"))
         .select_from(table)
         .join(Post, Post.id == _id_column())
         .join(Thread, Thread.id == Post.thread_id)
         .where(sa.text(f"{TABLE} MATCH :match").bindparams(match=match), among)
     )
-    found = {row[0].id: row for row in db.session.execute(statement)}
+    found = {row.id: row for row in db.session.execute(statement)}
     return [found[post_id] for post_id in page if post_id in found]
 
 
@@ -347,7 +351,7 @@ def _postgres_page(user, filters, query_fn, floor, limit, offset):
     matches = matches.subquery("matches")
     ranked = (
         _filtered(
-            sa.select(Post, Thread.title, matches.c.rank).select_from(matches),
+            sa.select(*_hit_columns(), Thread.title, matches.c.rank).select_from(matches),
             user,
             filters,
             matches.c.post_id,
@@ -357,7 +361,6 @@ def _postgres_page(user, filters, query_fn, floor, limit, offset):
         .offset(offset)
         .subquery("ranked")
     )
-    post = so.aliased(Post, ranked)
     options = f"StartSel={_START},StopSel={_STOP},MaxFragments=2,MaxWords=24,MinWords=8"
     snippet = sa.func.ts_headline(
         "simple",
@@ -366,9 +369,9 @@ def _postgres_page(user, filters, query_fn, floor, limit, offset):
         options,
     )
     statement = (
-        sa.select(post, ranked.c.title, snippet)
-        .join(sa.table(TABLE).alias("ps"), sa.literal_column("ps.post_id") == post.id)
-        .order_by(ranked.c.rank.desc(), post.id.desc())
+        sa.select(*_hit_columns(ranked.c), ranked.c.title, snippet.label("snippet"))
+        .join(sa.table(TABLE).alias("ps"), sa.literal_column("ps.post_id") == ranked.c.id)
+        .order_by(ranked.c.rank.desc(), ranked.c.id.desc())
     )
     return db.session.execute(statement).all()
 

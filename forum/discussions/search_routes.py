@@ -9,6 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import render_template
 from flask import request
+from flask import url_for
 from flask_login import current_user
 
 from forum.auth.models import User
@@ -48,10 +49,14 @@ def search_page():
         )
     authors = {}
     ids = {h.author_id for h in hits if h.author_id}
-    if ids:
-        authors = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    if ids:  # names only (what user_name reads), not whole accounts
+        names = sa.select(User.id, User.display_name, User.email).where(User.id.in_(ids))
+        authors = {row.id: row for row in db.session.execute(names)}
     return render_template(
         "discussions/search.html",
+        # Links of each hit end in an id: their start is built once, not once per hit.
+        post_href=url_for("discussions.post_link", post_id=0).removesuffix("0"),
+        author_href=url_for("search.search_page", q=query, author=""),
         query=query,
         hits=hits[:PER_PAGE],
         has_more=len(hits) > PER_PAGE,

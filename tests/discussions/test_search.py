@@ -121,3 +121,12 @@ def test_the_newest_matches_are_readable_ones(general, space, carol, alice, monk
         assert floors == [max(_post_ids())]
         assert titles == {"Public seizure", "Seizure notes"}
     assert "Private seizure" in [h.thread_title for h in search.search(alice, "seizure")]
+
+
+def test_the_page_names_and_links_each_hit_and_its_author(general, alice, bob, client_for):
+    actions.do_create_thread(alice, general, "Joint teams", "joint investigation & teams")
+    post_id = db.session.scalar(sa.select(Post.id))
+    page = client_for(bob).get("/search?q=joint+te").text
+    assert f'href="/discussions/p/{post_id}"' in page
+    assert f'href="/search?q=joint+te&amp;author={alice.id}"' in page
+    assert "Alice Alder" in page
