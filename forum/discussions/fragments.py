@@ -11,7 +11,8 @@ secret, the CSRF token, is not cached: fragments hold a random per-process place
 the page replaces with the reader's token.
 
 The blank reply form under the posts is the same for every reader of a thread in one
-language (its fields' labels and limits come from code), so it is kept too.
+language (its fields' labels and limits come from code), so it is kept too, as are the
+discussions menu and the notification setting form (per target, level and language).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import functools
 import secrets
 
 from flask import current_app
+from flask import request
 from flask_babel import get_locale
 from flask_babel import get_timezone
 from flask_wtf.csrf import generate_csrf
@@ -41,19 +43,6 @@ def _fragment(key) -> str:
     return str(macro(rows, own, unread, thread_id, page, can_reply, staff, _CSRF_SLOT, state_name))
 
 
-def _group(rows) -> list[tuple]:
-    """The rows of each post together (a post has one row per attachment, or one)."""
-    groups: list[list] = []
-    last_id = None
-    for row in rows:
-        if row.id == last_id:
-            groups[-1].append(row)
-        else:
-            groups.append([row])
-            last_id = row.id
-    return [tuple(group) for group in groups]
-
-
 def render_posts(rows, *, user, thread_id: int, page: int, last_read: int, can_reply: bool):
     """The HTML of a page of posts (``queries.post_rows``) as ``user`` may see it."""
     page_key = (
@@ -65,10 +54,19 @@ def render_posts(rows, *, user, thread_id: int, page: int, last_read: int, can_r
         str(get_timezone()),
     )
     user_id = user.id
+    # The rows of each post together: one per attachment, or one.
+    groups: list[tuple] = []
+    last_id = None
+    for row in rows:
+        if row.id == last_id:
+            groups[-1] += (row,)
+        else:
+            groups.append((row,))
+            last_id = row.id
     html = "".join(
         [
             _fragment((group, group[0].author_id == user_id, group[0].number > last_read, page_key))
-            for group in _group(rows)
+            for group in groups
         ]
     )
     return Markup(html.replace(_CSRF_SLOT, escape(generate_csrf())))
@@ -88,10 +86,32 @@ def blank_reply_form(thread_id: int) -> Markup:
     return Markup(html.replace(_CSRF_SLOT, escape(generate_csrf())))
 
 
+@functools.lru_cache(maxsize=64)
+def _nav(_locale: str, _script_root: str) -> str:
+    return current_app.jinja_env.get_template("discussions/_nav.html").render()
+
+
+def nav() -> Markup:
+    """The discussions menu: the same for every reader in one language."""
+    return Markup(_nav(str(get_locale()), request.script_root))
+
+
+@functools.lru_cache(maxsize=4096)
+def _subscription_form(action: str, level: str | None, _locale: str) -> str:
+    template = current_app.jinja_env.get_template("discussions/_subscription.html")
+    return str(template.module.subscription_form(action, level, _CSRF_SLOT))
+
+
+def subscription_form(action: str, level: str | None) -> Markup:
+    """A thread's or category's notification setting form, for this reader's ``level``."""
+    html = _subscription_form(action, level, str(get_locale()))
+    return Markup(html.replace(_CSRF_SLOT, escape(generate_csrf())))
+
+
 def cache_info():
     return _fragment.cache_info()
 
 
 def clear_cache() -> None:
-    _fragment.cache_clear()
-    _blank_reply_form.cache_clear()
+    for cached in (_fragment, _blank_reply_form, _nav, _subscription_form):
+        cached.cache_clear()

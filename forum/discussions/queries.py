@@ -6,6 +6,8 @@ the same number of queries whatever the thread's length.
 
 from __future__ import annotations
 
+import collections
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
@@ -210,10 +212,11 @@ _POST_ROWS = (
         _posts.author_id,
         _posts.quote_of_id,
         _posts.html,
-        _posts.created_at,
+        # Naive UTC, as stored (the date filter reads naive as UTC): no per-row conversion.
+        sa.type_coerce(_posts.created_at, sa.DateTime()).label("created_at"),
         _posts.edit_count,
-        _posts.deleted_at,
-        _posts.hidden_at,
+        _posts.deleted_at.is_not(None).label("deleted"),
+        _posts.hidden_at.is_not(None).label("hidden"),
         _posts.hidden_reason,
         _users.display_name,
         _users.email,
@@ -235,7 +238,11 @@ _POST_ROWS = (
 )
 
 
-def post_rows(thread_id: int, page: int) -> list:
+# Plain named tuples: hashed and compared in C, as the keys of forum/discussions/fragments.py.
+PostRow = collections.namedtuple("PostRow", _POST_ROWS.selected_columns.keys())
+
+
+def post_rows(thread_id: int, page: int) -> list[PostRow]:
     """One page of posts as plain rows, with author, quoted number and attachments joined in.
 
     A post with several attachments comes as several consecutive rows (one per attachment).
@@ -243,11 +250,10 @@ def post_rows(thread_id: int, page: int) -> list:
     """
     size = page_size()
     first = (page - 1) * size + 1
-    return (
-        db.session.connection()
-        .execute(_POST_ROWS, {"thread_id": thread_id, "first": first, "last": first + size - 1})
-        .all()
+    result = db.session.connection().execute(
+        _POST_ROWS, {"thread_id": thread_id, "first": first, "last": first + size - 1}
     )
+    return list(map(PostRow._make, result.all()))
 
 
 def quoted_numbers(posts: list[Post]) -> dict[int, tuple[int, str]]:

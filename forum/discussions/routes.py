@@ -418,6 +418,10 @@ def id_url(endpoint: str, key: str):
 _URL_SAMPLE_ID = 987654321
 
 
+bp.add_app_template_global(fragments.nav, "discussions_nav")
+bp.add_app_template_global(fragments.subscription_form, "subscription_form")
+
+
 @bp.app_template_global("date_formatter")
 def date_formatter():
     """The ``datetime`` filter with the request's locale and time zone looked up once, for
