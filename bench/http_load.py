@@ -156,6 +156,7 @@ def log_in(base: str, users: int) -> str:
                                                   "csrf_token": token("/auth/login/code")})
     if done.status_code != 302:
         raise SystemExit(f"login failed: {done.status_code}")
+    call("GET", "/")  # as a browser would: keep the cookie the first page completes (form token)
     return f"{COOKIE}={cookies[COOKIE]}"
 
 
@@ -172,10 +173,19 @@ def cpu_seconds(pid: int) -> float:
 def run_wrk(base: str, path: str, cookie: str, args, server_pid: int) -> dict:
     command = ["wrk", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{args.duration}s",
                "-s", str(ROOT / "bench" / "wrk_report.lua"), base + path]
+    spy = None
+    if args.profile:  # sample the server while wrk runs (py-spy's raw, collapsed stacks)
+        out = Path(args.profile) / (re.sub(r"\W+", "_", path).strip("_") or "root")
+        spy = subprocess.Popen(
+            [str(VENV / "py-spy"), "record", "-r", "500", "-f", "raw", "-o", f"{out}.txt",
+             "-d", str(args.duration), "--subprocesses", "-p", str(server_pid)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cpu_before = cpu_seconds(server_pid)
     output = subprocess.run(command, env={**os.environ, "LIAISON_COOKIE": cookie},
                             capture_output=True, text=True, check=True).stdout
     cpu = cpu_seconds(server_pid) - cpu_before
+    if spy is not None:
+        spy.wait(timeout=60)
     fields = dict(item.split("=") for item in output.split("RESULT ")[1].split())
     requests_done, seconds = int(fields["requests"]), int(fields["duration_us"]) / 1e6
     return {"rps": requests_done / seconds, "p50": int(fields["p50_us"]) / 1000,
@@ -197,6 +207,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--only", help="run only pages whose name contains this")
+    parser.add_argument("--profile", metavar="DIR",
+                        help="record the server with py-spy during each page's run, into DIR")
     args = parser.parse_args()
     url = prepare_database(args)
     process, base, log = start_server(url, args)
