@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,4 +34,13 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _reads_are_not_limited() -> bool:
+    """Every limit is on a POST (log-in, reset, apply; a test holds every route to that), so
+    the limiter need not look up limits for the reads that are most requests."""
+    return request.method in ("GET", "HEAD", "OPTIONS")
+
+
 socketio = SocketIO()

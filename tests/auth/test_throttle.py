@@ -143,3 +143,20 @@ def test_failures_are_counted_across_app_processes_through_redis(app, app_factor
             for key in redis.scan_iter(match=pattern):
                 redis.delete(key)
         redis.close()
+
+
+def test_every_rate_limit_is_on_post_only(app):
+    """Reads skip the limiter altogether (forum.extensions): a limit on a GET would be
+    silently void, so none may exist."""
+    from flask_limiter.util import get_qualified_name
+
+    from forum.extensions import limiter
+
+    limited = {}
+    for endpoint, view in app.view_functions.items():
+        for limit in limiter.limit_manager.decorated_limits(get_qualified_name(view)):
+            limited[endpoint] = limit.methods
+    assert "auth.login" in limited and "membership.apply" in limited
+    assert {
+        endpoint: methods for endpoint, methods in limited.items() if methods != ("post",)
+    } == {}
