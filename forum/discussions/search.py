@@ -7,9 +7,9 @@ is part of the search query itself, so hits, ranks and "more" never reveal what 
 not read.
 
 Two things keep a search fast at a million posts (docs/performance.md, "Full-text search"):
-the last word, a prefix, is spelled out as the indexed words it begins (``_completions``,
-from ``post_search_words``, migration 0007), and a very common word ranks only about its
-newest ``RANKED_MATCHES`` readable matches rather than reading every one of them.
+a very common word ranks only about its newest ``RANKED_MATCHES`` readable matches rather
+than reading every one of them, and on PostgreSQL the last word, a prefix, is spelled out as
+the indexed words it begins (``_completions``, from ``post_search_words``, migration 0007).
 """
 
 from __future__ import annotations
@@ -200,10 +200,7 @@ def _sqlite_rows(user, words, filters, limit, offset):
     Snippets come from a second statement for the page's posts only: in one statement SQLite
     computes the selected snippet() of every ranked match before it sorts them.
     """
-    completions = _completions(words[-1])
-    if completions == []:
-        return []
-    match = _fts5_match(words, completions)
+    match = " ".join('"' + w.replace('"', '""') + '"' for w in words) + "*"
     table = sa.table(TABLE)
     newest = (
         _filtered(
@@ -231,12 +228,9 @@ def _sqlite_rows(user, words, filters, limit, offset):
     )
     if not page:
         return []
-    # FTS5 runs the query once per post of "rowid IN": cheap for whole words, not for a prefix
-    # (it gathers every word of the prefix each time), which scans the range of rowids once.
-    if completions is None:
-        among = sa.and_(_id_column().between(min(page), max(page)), Post.id.in_(page))
-    else:
-        among = _id_column().in_(page)
+    # FTS5 would run the query once per post of "rowid IN", gathering every word of the prefix
+    # each time; over the range of the page's rowids it runs once.
+    among = sa.and_(_id_column().between(min(page), max(page)), Post.id.in_(page))
     snippet = sa.literal_column(f"snippet({TABLE}, -1, char(2), char(3), '…', 24)")
     statement = (
         sa.select(*_hit_columns(), Thread.title, snippet.label("snippet"))
@@ -249,37 +243,26 @@ def _sqlite_rows(user, words, filters, limit, offset):
     return [found[post_id] for post_id in page if post_id in found]
 
 
-def _fts5_match(words: list[str], completions: list[str] | None) -> str:
-    def quoted(word: str) -> str:
-        return '"' + word.replace('"', '""') + '"'
-
-    if completions is None:
-        return " ".join(quoted(w) for w in words) + "*"
-    alternatives = "(" + " OR ".join(quoted(w) for w in completions) + ")"
-    return " AND ".join([quoted(w) for w in words[:-1]] + [alternatives])
-
-
 def _completions(prefix: str) -> list[str] | None:
     """The indexed words that begin with ``prefix``; None to leave the prefix to the index.
 
-    The last word of a search is a prefix. Both engines answer a prefix by first gathering
-    every row of every word it stands for: with a common word ("bank records" → ``records*``,
+    The last word of a search is a prefix. A GIN index answers ``word:*`` by first gathering
+    every row of every word it stands for: with a common word ("bank records" → ``records:*``,
     in 5 % of posts) that alone costs tens of milliseconds at a million posts, where the same
     words spelled out let the index step through them alongside the other words. An empty
-    list: no indexed word begins so, nothing can match. Only plain ASCII words, which both
-    tokenizers keep whole and merely lower-case; on SQLite ``post_search_words`` is an
-    fts5vocab table over the index, on PostgreSQL a list kept by ``remember_words``.
+    list: no indexed word begins so, nothing can match. Only plain ASCII words, which the
+    "simple" parser keeps whole and merely lower-cases. PostgreSQL only: SQLite's fts5vocab
+    counts a word's rows to list it, which costs as much as the prefix.
     """
     if not (prefix.isascii() and prefix.isalnum()):
         return None
     low = prefix.lower()
     high = low[:-1] + chr(ord(low[-1]) + 1)
-    column = "word" if _is_postgres() else "term"
     found = (
         db.session.execute(
             sa.text(
-                f"SELECT {column} FROM {WORDS_TABLE} WHERE {column} >= :low AND {column} < :high"
-                f" ORDER BY {column} LIMIT :n"
+                f"SELECT word FROM {WORDS_TABLE} WHERE word >= :low AND word < :high"
+                " ORDER BY word LIMIT :n"
             ),
             {"low": low, "high": high, "n": MAX_COMPLETIONS + 1},
         )

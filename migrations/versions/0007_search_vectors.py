@@ -1,4 +1,4 @@
-"""search: the words of the full-text index, for prefix completion
+"""search: the words of the PostgreSQL full-text index, for prefix completion
 
 Revision ID: 0007_search_vectors
 Revises: 0006_directory_documents
@@ -7,11 +7,11 @@ Create Date: 2026-11-26 12:00:00
 The last word of a search is a prefix ("confisc" finds "confiscation"). A GIN index answers a
 prefix by collecting every row of every matching word before it can combine them with the
 other words, which costs tens of milliseconds for a common word at a million posts; the same
-query over the exact words the prefix stands for is a few milliseconds; SQLite's FTS5 is
-alike. ``post_search_words`` lists the words of ``post_search``, so a prefix becomes those
-words: on PostgreSQL a table kept in step by forum/discussions/search.py, on SQLite an
-fts5vocab table (FTS5's own view of its index). Like ``post_search`` it lives outside the
-models.
+query over the exact words the prefix stands for is a few milliseconds. ``post_search_words``
+lists the words of ``post_search`` (kept in step by forum/discussions/search.py), so a prefix
+becomes those words. Like ``post_search`` it lives outside the models. SQLite needs nothing:
+FTS5 lists its words only by counting their rows (fts5vocab), which costs as much as the
+prefix.
 """
 
 from alembic import op
@@ -24,7 +24,6 @@ depends_on = None
 
 def upgrade():
     if op.get_bind().dialect.name != "postgresql":
-        op.execute("CREATE VIRTUAL TABLE post_search_words USING fts5vocab(post_search, 'row')")
         return
     op.execute('CREATE TABLE post_search_words (word text COLLATE "C" PRIMARY KEY)')
     op.execute(
@@ -34,4 +33,6 @@ def upgrade():
 
 
 def downgrade():
+    if op.get_bind().dialect.name != "postgresql":
+        return
     op.execute("DROP TABLE post_search_words")
