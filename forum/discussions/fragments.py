@@ -12,7 +12,9 @@ the page replaces with the reader's token.
 
 The blank reply form under the posts is the same for every reader of a thread in one
 language (its fields' labels and limits come from code), so it is kept too, as are the
-discussions menu and the notification setting form (per target, level and language).
+discussions menu and the notification setting form (per target, level and language). Rows
+of thread lists are kept the same way, keyed by all they show (the reader's read mark
+included): readers who have not opened a thread share its row.
 """
 
 from __future__ import annotations
@@ -108,10 +110,23 @@ def subscription_form(action: str, level: str | None) -> Markup:
     return Markup(html.replace(_CSRF_SLOT, escape(generate_csrf())))
 
 
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _thread_row(key) -> str:
+    row, _locale, _timezone = key
+    macro = current_app.jinja_env.get_template("discussions/_thread_row.html").module.thread_row
+    return str(macro(row))
+
+
+def thread_rows(rows) -> Markup:
+    """The rows of a thread list (``queries.ThreadRow``, the reader's read mark included)."""
+    locale, zone = str(get_locale()), str(get_timezone())
+    return Markup("".join([_thread_row((row, locale, zone)) for row in rows]))
+
+
 def cache_info():
     return _fragment.cache_info()
 
 
 def clear_cache() -> None:
-    for cached in (_fragment, _blank_reply_form, _nav, _subscription_form):
+    for cached in (_fragment, _blank_reply_form, _nav, _subscription_form, _thread_row):
         cached.cache_clear()

@@ -89,6 +89,10 @@ _THREAD_ROWS = {
 }
 
 
+# Plain named tuples: hashed and compared in C, as the keys of forum/discussions/fragments.py.
+ThreadRow = collections.namedtuple("ThreadRow", _THREAD_ROWS[True].selected_columns.keys())
+
+
 def thread_list(user, *conditions, limit: int = 30, offset: int = 0, pinned_first=False):
     """Rows of the threads ``user`` may read, newest activity first: the thread's columns,
     ``space_name``, ``author_name``, ``author_email``, ``category_name`` and ``last_read``
@@ -102,7 +106,7 @@ def thread_list(user, *conditions, limit: int = 30, offset: int = 0, pinned_firs
         .offset(sa.bindparam("offset"))
     )
     parameters = {"user_id": user.id, "now": utcnow(), "limit": limit, "offset": offset}
-    return db.session.connection().execute(statement, parameters).all()
+    return list(map(ThreadRow._make, db.session.connection().execute(statement, parameters).all()))
 
 
 _CATEGORY_PAGE = (
@@ -150,7 +154,8 @@ def category_threads(user, category_id: int, *, limit: int, offset: int):
         "limit": limit,
         "offset": offset,
     }
-    return db.session.connection().execute(_CATEGORY_THREADS[user.is_staff], parameters).all()
+    result = db.session.connection().execute(_CATEGORY_THREADS[user.is_staff], parameters)
+    return list(map(ThreadRow._make, result.all()))
 
 
 def unread_condition(user):

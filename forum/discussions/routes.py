@@ -407,19 +407,9 @@ def state_label(code: str | None) -> str:
     return country.name if country else code
 
 
-@bp.app_template_global("id_url")
-def id_url(endpoint: str, key: str):
-    """``url_for(endpoint, key=n)`` for many ``n`` from one ``url_for`` call (a list of
-    threads links each row; building each URL separately is most of the list's cost)."""
-    head, _, tail = url_for(endpoint, **{key: _URL_SAMPLE_ID}).partition(str(_URL_SAMPLE_ID))
-    return lambda value: f"{head}{int(value)}{tail}"
-
-
-_URL_SAMPLE_ID = 987654321
-
-
 bp.add_app_template_global(fragments.nav, "discussions_nav")
 bp.add_app_template_global(fragments.subscription_form, "subscription_form")
+bp.add_app_template_global(fragments.thread_rows, "thread_rows")
 
 
 @bp.app_template_global("date_formatter")

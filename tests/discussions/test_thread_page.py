@@ -122,3 +122,24 @@ def test_private_thread_stays_hidden_from_outsiders(private_thread, carol, bob, 
     assert client_for(carol).get(f"/discussions/t/{private_thread.id}").status_code == 404
     assert client_for(carol).post(f"/discussions/t/{private_thread.id}/reply").status_code == 404
     assert "Confidential plan" in client_for(bob).get(f"/discussions/t/{private_thread.id}").text
+
+
+def _row(page: str, title: str) -> str:
+    match = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{re.escape(title)}.*?</tr>", page, re.S)
+    assert match, f"{title} not listed"
+    return match.group(0)
+
+
+def test_list_rows_follow_replies_and_each_readers_marks(general, alice, bob, carol, client_for):
+    thread = actions.do_create_thread(alice, general, "Title here", "one")
+    b, c = client_for(bob), client_for(carol)
+    row = _row(b.get("/discussions/c/general").text, "Title here")
+    assert "is-unread" in row and ">new<" in row
+    b.get(f"/discussions/t/{thread.id}")
+    row = _row(b.get("/discussions/c/general").text, "Title here")
+    assert "is-unread" not in row and "new<" not in row and "<td>0</td>" in row
+    actions.do_reply(alice, thread, "two")
+    row = _row(b.get("/discussions/c/general").text, "Title here")
+    assert "is-unread" in row and "1 new" in row and "<td>1</td>" in row
+    row = _row(c.get("/discussions/c/general").text, "Title here")
+    assert ">new<" in row and "1 new" not in row
