@@ -66,6 +66,10 @@ def _init_extensions(app: Flask) -> None:
     from forum.i18n import select_locale
 
     db.init_app(app)
+    from forum import sqlite
+
+    with app.app_context():
+        sqlite.install(db.engine)
     migrate.init_app(
         app,
         db,
