@@ -126,11 +126,6 @@ def _state_order_in(language: str):
     return sa.case(ranks, value=State.code, else_=len(ranks))
 
 
-def state_order():
-    """ORDER BY the States' names in the reader's language (English: the stored name)."""
-    return _state_order_in(current_language())
-
-
 class StateChoices:
     """The States a visitor may pick, by name in one language, as ``<option>`` HTML."""
 
