@@ -48,11 +48,16 @@ class _Compiled:
 
 
 _COMPILED: dict[sa.Select, _Compiled] = {}
+# Statements are meant to be built once (module constants); a caller that builds one per call
+# still works, and cannot grow the memo without bound.
+_MAX_COMPILED = 256
 
 
 def _compiled(statement: sa.Select, dialect) -> _Compiled:
     compiled = _COMPILED.get(statement)
     if compiled is None:
+        if len(_COMPILED) >= _MAX_COMPILED:
+            _COMPILED.clear()
         compiled = _COMPILED[statement] = _Compiled(statement, dialect)
     return compiled
 

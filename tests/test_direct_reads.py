@@ -61,3 +61,12 @@ def test_expanding_parameters_are_refused_rather_than_mis_sent(app):
     expanding = sa.select(User.id).where(User.id.in_([1, 2]))
     with pytest.raises(ValueError, match="expanding"):
         direct_reads.first(expanding, {})
+
+
+@pytest.mark.postgres_only
+def test_statements_built_per_call_do_not_grow_the_memo(app):
+    make_user(email="one@example.org")
+    for n in range(direct_reads._MAX_COMPILED + 10):
+        statement = sa.select(User.email).where(User.id > sa.bindparam("floor"))
+        assert direct_reads.first(statement, {"floor": -n}) == ("one@example.org",)
+    assert len(direct_reads._COMPILED) <= direct_reads._MAX_COMPILED
