@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 from markupsafe import escape
 
+from forum.auth.models import User
 from forum.discussions.models import Post
 from forum.discussions.models import Thread
 from forum.discussions.permissions import readable_threads_clause
@@ -128,6 +129,7 @@ class Hit:
     number: int
     thread_title: str
     author_id: int | None
+    author_name: str | None  # None: no author (a former member)
     created_at: datetime
     snippet: Markup
 
@@ -183,6 +185,7 @@ def search(user, query: str, filters: Filters | None = None, *, limit=20, offset
             number=row.number,
             thread_title=row.title,
             author_id=row.author_id,
+            author_name=row.author_name,
             created_at=row.created_at,
             snippet=highlight(row.snippet),
         )
@@ -193,6 +196,11 @@ def search(user, query: str, filters: Filters | None = None, *, limit=20, offset
 def _hit_columns(post=Post):
     """What a Hit shows of its post: not the post's text, which is long and the snippet has."""
     return post.id, post.thread_id, post.number, post.author_id, post.created_at
+
+
+def _author_name():
+    """The author's name as ``user_name`` shows it, for an outer join to ``User``."""
+    return sa.func.coalesce(sa.func.nullif(User.display_name, ""), User.email).label("author_name")
 
 
 def _sqlite_rows(user, words, filters, limit, offset):
@@ -234,10 +242,11 @@ def _sqlite_rows(user, words, filters, limit, offset):
     among = sa.and_(_id_column().between(min(page), max(page)), Post.id.in_(page))
     snippet = sa.literal_column(f"snippet({TABLE}, -1, char(2), char(3), '…', 24)")
     statement = (
-        sa.select(*_hit_columns(), Thread.title, snippet.label("snippet"))
+        sa.select(*_hit_columns(), Thread.title, _author_name(), snippet.label("snippet"))
         .select_from(table)
         .join(Post, Post.id == _id_column())
         .join(Thread, Thread.id == Post.thread_id)
+        .outerjoin(User, User.id == Post.author_id)
         .where(sa.text(f"{TABLE} MATCH :match").bindparams(match=match), among)
     )
     found = {row.id: row for row in db.session.execute(statement)}
@@ -353,8 +362,10 @@ def _postgres_page(user, filters, query_fn, floor, limit, offset):
         options,
     )
     statement = (
-        sa.select(*_hit_columns(ranked.c), ranked.c.title, snippet.label("snippet"))
+        sa.select(*_hit_columns(ranked.c), ranked.c.title, _author_name(), snippet.label("snippet"))
+        .select_from(ranked)
         .join(sa.table(TABLE).alias("ps"), sa.literal_column("ps.post_id") == ranked.c.id)
+        .outerjoin(User, User.id == ranked.c.author_id)
         .order_by(ranked.c.rank.desc(), ranked.c.id.desc())
     )
     return db.session.execute(statement).all()

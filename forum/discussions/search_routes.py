@@ -6,17 +6,14 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
 
-from forum.auth.models import User
 from forum.discussions import queries
 from forum.discussions import search
 from forum.discussions import search_bp
-from forum.extensions import db
 from forum.security.access import login_required
 
 PER_PAGE = 20
@@ -47,11 +44,6 @@ def search_page():
         hits = search.search(
             current_user, query, filters, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE
         )
-    authors = {}
-    ids = {h.author_id for h in hits if h.author_id}
-    if ids:  # names only (what user_name reads), not whole accounts
-        names = sa.select(User.id, User.display_name, User.email).where(User.id.in_(ids))
-        authors = {row.id: row for row in db.session.execute(names)}
     return render_template(
         "discussions/search.html",
         # Links of each hit end in an id: their start is built once, not once per hit.
@@ -61,7 +53,6 @@ def search_page():
         hits=hits[:PER_PAGE],
         has_more=len(hits) > PER_PAGE,
         page=page,
-        authors=authors,
         categories=queries.categories(),
         spaces=queries.my_spaces(current_user),
         args=request.args,

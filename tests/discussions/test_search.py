@@ -130,3 +130,6 @@ def test_the_page_names_and_links_each_hit_and_its_author(general, alice, bob, c
     assert f'href="/discussions/p/{post_id}"' in page
     assert f'href="/search?q=joint+te&amp;author={alice.id}"' in page
     assert "Alice Alder" in page
+    db.session.get(Post, post_id).author_id = None
+    db.session.commit()
+    assert "Former member" in client_for(bob).get("/search?q=joint").text
