@@ -1,4 +1,4 @@
-"""The posts of a thread page, each rendered once per distinct input and then reused.
+"""Pieces of discussions pages, each rendered once per distinct input and then reused.
 
 A page of 100 posts through Jinja costs milliseconds; most of it is the same for every
 reader. Each post's HTML is memoised in a bounded per-process LRU whose key holds *every*

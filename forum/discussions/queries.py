@@ -165,19 +165,6 @@ def unread_condition(user):
     )
 
 
-def posts_page(thread: Thread, page: int) -> list[Post]:
-    size = page_size()
-    first = (page - 1) * size + 1
-    return list(
-        db.session.scalars(
-            sa.select(Post)
-            .where(Post.thread_id == thread.id, Post.number.between(first, first + size - 1))
-            .options(so.joinedload(Post.author), so.selectinload(Post.attachments))
-            .order_by(Post.number)
-        )
-    )
-
-
 # Thread pages are the busiest reads: their statements are built once, with parameters.
 _THREAD_PAGE = (
     sa.select(Thread, ThreadRead.last_read_number, Subscription.level)
@@ -261,28 +248,9 @@ def post_rows(thread_id: int, page: int) -> list[PostRow]:
     return list(map(PostRow._make, result.all()))
 
 
-def quoted_numbers(posts: list[Post]) -> dict[int, tuple[int, str]]:
-    """For quoting posts on a page: quoted post id -> (number, author name), in one query."""
-    ids = {p.quote_of_id for p in posts if p.quote_of_id}
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Post.id, Post.number, Post.author_id).where(Post.id.in_(ids))
-    ).all()
-    return {row.id: (row.number, row.author_id) for row in rows}
-
-
 def last_read(user, thread: Thread) -> int:
     record = db.session.get(ThreadRead, (user.id, thread.id))
     return record.last_read_number if record else 0
-
-
-def subscription_level(user, *, thread=None, category=None) -> str | None:
-    column = Subscription.thread_id if thread is not None else Subscription.category_id
-    target = thread if thread is not None else category
-    return db.session.scalar(
-        sa.select(Subscription.level).where(Subscription.user_id == user.id, column == target.id)
-    )
 
 
 def my_spaces(user) -> list[Space]:

@@ -143,3 +143,28 @@ def test_list_rows_follow_replies_and_each_readers_marks(general, alice, bob, ca
     assert "is-unread" in row and "1 new" in row and "<td>1</td>" in row
     row = _row(c.get("/discussions/c/general").text, "Title here")
     assert ">new<" in row and "1 new" not in row
+
+
+def test_tokens_in_reused_forms_pass_the_csrf_check(general, alice, bob, client_for, app):
+    thread = actions.do_create_thread(alice, general, "Title here", "Hello")
+    b = client_for(bob)
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = b.get(f"/discussions/t/{thread.id}").text
+    assert b.post(f"/discussions/t/{thread.id}/reply", data={"body": "No token"}).status_code == 400
+    reply = re.search(r'id="reply".*?name="csrf_token" type="hidden" value="([^"]+)"', page, re.S)
+    answer = b.post(
+        f"/discussions/t/{thread.id}/reply", data={"csrf_token": reply.group(1), "body": "Hi"}
+    )
+    assert answer.status_code == 302
+    page = b.get(f"/discussions/t/{thread.id}").text
+    setting = re.search(r'subscription-form">\s*<input [^>]*value="([^"]+)"', page)
+    answer = b.post(
+        f"/discussions/t/{thread.id}/subscription",
+        data={"csrf_token": setting.group(1), "level": "mute"},
+    )
+    assert answer.status_code == 302
+    mine = _article(b.get(f"/discussions/t/{thread.id}").text, 2)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', mine).group(1)
+    post = _post(thread, 2)
+    answer = b.post(f"/discussions/p/{post.id}/delete", data={"csrf_token": token})
+    assert answer.status_code == 302
