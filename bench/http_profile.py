@@ -52,8 +52,9 @@ def build_app(args):
     from forum.chat.realtime import process_overrides
 
     overrides = process_overrides(database_url(url))
-    # config.py read DATABASE_URL when bench.http_load imported it: set the URL here.
+    # config.py read the environment when bench.http_load imported it: set what differs here.
     overrides["SQLALCHEMY_DATABASE_URI"] = database_url(url)
+    overrides["DISCUSSIONS_PAGE_SIZE"] = args.page_size
     return create_app("production", overrides)
 
 
