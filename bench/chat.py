@@ -154,6 +154,7 @@ class RawClient(asyncio.Protocol):
         transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def connection_lost(self, exc):
+        self.worker.disconnected += 1
         if not self.connected.done():
             self.connected.set_exception(ConnectionError("closed during the handshake"))
         for future in self.acks.values():
@@ -215,6 +216,9 @@ class RawClient(asyncio.Protocol):
     def call_send(self, conversation_id: int, client_id: str) -> asyncio.Future:
         ack = self.next_ack = self.next_ack + 1
         future = asyncio.get_running_loop().create_future()
+        if self.transport.is_closing():
+            future.set_result(False)  # dropped by the server: refused, not waited for
+            return future
         self.acks[ack] = future
         self.transport.write(
             _frame(
@@ -241,6 +245,7 @@ class Worker:
         self.latencies: list[float] = []
         self.received = 0
         self.counter = 0
+        self.disconnected = 0
 
     def delivered(self, client_id: bytes):
         sent = self.sent_at.pop(client_id, None)
@@ -324,7 +329,8 @@ class Worker:
             elif command == "fixed":
                 self.latencies, self.received = [], 0
                 sent, failed = await self.fixed_rate(*args)
-                conn.send((sent, failed, self.received, self.latencies, time.process_time() - cpu))
+                cpu = time.process_time() - cpu
+                conn.send((sent, failed, self.received, self.latencies, cpu, self.disconnected))
             elif command == "closed":
                 conn.send((await self.closed_loop(*args), time.process_time() - cpu))
             else:
@@ -420,7 +426,8 @@ def run(args, urls, cookies, pairs, cookie_name):
         lost = sent - failed - received
         print(
             f"fixed rate {args.rate} msg/s for {args.duration:.0f} s: sent {sent}, "
-            f"refused {failed}, received {received}, lost {lost}"
+            f"refused {failed}, received {received}, lost {lost}, "
+            f"sockets dropped by the server {sum(r[5] for r in results)}"
         )
         print(
             f"send->receive p50 {pct(lat, 0.5):.1f} ms  p99 {pct(lat, 0.99):.1f} ms  "
