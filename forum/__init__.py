@@ -133,6 +133,10 @@ def _init_templates(app: Flask) -> None:
     def inject_globals():
         return {"role_labels": ROLE_LABELS, "get_locale": get_locale}
 
+    from forum.fragments import site_header
+
+    app.jinja_env.globals["site_header"] = site_header
+
     from forum.i18n import install_template_gettext
     from forum.i18n import medium_datetime
 

@@ -61,15 +61,20 @@ def _statement(is_staff: bool) -> tuple[list[str], sa.Select]:
 
 def get(name: str, user) -> int:
     """This request's value of one count for ``user`` (0 for anonymous visitors)."""
+    return all_counts(user).get(name, 0)
+
+
+def all_counts(user) -> dict[str, int]:
+    """Every registered count for ``user`` this request (empty for anonymous visitors)."""
     if not getattr(user, "is_authenticated", False):
-        return 0
+        return {}
     cached = g.get("_header_counts")
     if cached is None or cached[0] != user.id:
         names, statement = _statement(bool(user.is_staff))
         row = direct_reads.first(statement, {"header_member_id": user.id, "header_now": utcnow()})
-        cached = (user.id, dict(zip(names, row, strict=True)))
+        cached = (user.id, {name: int(value or 0) for name, value in zip(names, row, strict=True)})
         g._header_counts = cached
-    return int(cached[1][name] or 0)
+    return cached[1]
 
 
 def forget() -> None:

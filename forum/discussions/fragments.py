@@ -7,8 +7,7 @@ name and State, edit count, deleted/hidden marks and reason, quoted number, atta
 the reader's relation to it (own post, unread, staff, may reply), the page, the locale and
 the time zone. The key is the content, so nothing needs invalidating: an edit, a hide, a
 delete or a renamed author is a different key, in every process. The only per-reader
-secret, the CSRF token, is not cached: fragments hold a random per-process placeholder that
-the page replaces with the reader's token.
+secret, the CSRF token, is not cached (``forum.fragments.CSRF_SLOT``).
 
 The blank reply form under the posts is the same for every reader of a thread in one
 language (its fields' labels and limits come from code), so it is kept too, as are the
@@ -20,21 +19,18 @@ included): readers who have not opened a thread share its row.
 from __future__ import annotations
 
 import functools
-import secrets
 
 from flask import current_app
 from flask import request
 from flask_babel import get_locale
 from flask_babel import get_timezone
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from markupsafe import escape
 
 from forum.countries import state_name
+from forum.fragments import CSRF_SLOT
+from forum.fragments import with_csrf_token
 
 CACHE_SIZE = 4096
-# Unguessable, so no post text can contain it and be turned into a token.
-_CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -42,7 +38,7 @@ def _fragment(key) -> str:
     rows, own, unread, page_key = key
     thread_id, page, can_reply, staff, _locale, _timezone = page_key
     macro = current_app.jinja_env.get_template("discussions/_post.html").module.post
-    return str(macro(rows, own, unread, thread_id, page, can_reply, staff, _CSRF_SLOT, state_name))
+    return str(macro(rows, own, unread, thread_id, page, can_reply, staff, CSRF_SLOT, state_name))
 
 
 def render_posts(rows, *, user, thread_id: int, page: int, last_read: int, can_reply: bool):
@@ -71,7 +67,7 @@ def render_posts(rows, *, user, thread_id: int, page: int, last_read: int, can_r
             for group in groups
         ]
     )
-    return Markup(html.replace(_CSRF_SLOT, escape(generate_csrf())))
+    return with_csrf_token(html)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -79,13 +75,13 @@ def _blank_reply_form(thread_id: int, _locale: str) -> str:
     from forum.discussions.forms import ReplyForm
 
     macro = current_app.jinja_env.get_template("discussions/_reply_form.html").module.reply_form
-    return str(macro(ReplyForm(formdata=None, meta={"csrf": False}), thread_id, _CSRF_SLOT))
+    return str(macro(ReplyForm(formdata=None, meta={"csrf": False}), thread_id, CSRF_SLOT))
 
 
 def blank_reply_form(thread_id: int) -> Markup:
     """The empty reply form of a thread, rendered once per thread and language."""
     html = _blank_reply_form(thread_id, str(get_locale()))
-    return Markup(html.replace(_CSRF_SLOT, escape(generate_csrf())))
+    return with_csrf_token(html)
 
 
 @functools.lru_cache(maxsize=64)
@@ -101,13 +97,13 @@ def nav() -> Markup:
 @functools.lru_cache(maxsize=4096)
 def _subscription_form(action: str, level: str | None, _locale: str) -> str:
     template = current_app.jinja_env.get_template("discussions/_subscription.html")
-    return str(template.module.subscription_form(action, level, _CSRF_SLOT))
+    return str(template.module.subscription_form(action, level, CSRF_SLOT))
 
 
 def subscription_form(action: str, level: str | None) -> Markup:
     """A thread's or category's notification setting form, for this reader's ``level``."""
     html = _subscription_form(action, level, str(get_locale()))
-    return Markup(html.replace(_CSRF_SLOT, escape(generate_csrf())))
+    return with_csrf_token(html)
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
