@@ -137,9 +137,11 @@ def _init_templates(app: Flask) -> None:
 
     app.jinja_env.globals["site_header"] = site_header
 
+    from forum.i18n import date_formatter
     from forum.i18n import install_template_gettext
     from forum.i18n import medium_datetime
 
     # Both produce what Flask-Babel's own would, for less: see forum/i18n.py.
     install_template_gettext(app)
     app.jinja_env.filters["datetime"] = medium_datetime
+    app.jinja_env.globals["date_formatter"] = date_formatter

@@ -92,3 +92,10 @@ def medium_datetime(value) -> str:
     if not value:
         return ""
     return _medium_datetime(value, str(get_locale()), str(get_timezone()))
+
+
+def date_formatter():
+    """The ``datetime`` filter with the request's locale and time zone looked up once, for
+    lists that format a date per row (a template global)."""
+    locale, zone = str(get_locale()), str(get_timezone())
+    return lambda value: _medium_datetime(value, locale, zone) if value else ""

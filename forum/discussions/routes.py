@@ -12,8 +12,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import get_locale
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -48,7 +46,6 @@ from forum.discussions.permissions import readable_post_or_404
 from forum.discussions.permissions import readable_thread_or_404
 from forum.discussions.queries import unread_condition
 from forum.extensions import db
-from forum.i18n import _medium_datetime
 from forum.security.access import login_required
 
 
@@ -410,14 +407,6 @@ def state_label(code: str | None) -> str:
 bp.add_app_template_global(fragments.nav, "discussions_nav")
 bp.add_app_template_global(fragments.subscription_form, "subscription_form")
 bp.add_app_template_global(fragments.thread_rows, "thread_rows")
-
-
-@bp.app_template_global("date_formatter")
-def date_formatter():
-    """The ``datetime`` filter with the request's locale and time zone looked up once, for
-    lists that format a date per row."""
-    locale, zone = str(get_locale()), str(get_timezone())
-    return lambda value: _medium_datetime(value, locale, zone) if value else ""
 
 
 @bp.app_template_global("user_name")
