@@ -25,8 +25,12 @@ from forum.extensions import db
 
 
 class SendPool:
-    def __init__(self, conninfo: str, size: int):
+    def __init__(self, conninfo: str, size: int, *, statement_timeout_ms: int = 10_000):
         self._conninfo = conninfo
+        # Sends of one process are written one batch at a time (GroupCommit): a statement that
+        # never finished would hold up every later send of the process. The server cancels
+        # it instead; its senders get an error, their clients resend with the same ids.
+        self._options = f"-c statement_timeout={int(statement_timeout_ms)}"
         self._slots = threading.BoundedSemaphore(size)
         self._idle: queue.LifoQueue[psycopg.Connection] = queue.LifoQueue()
         self.sends: GroupCommit | None = None  # set up by forum.chat.messages
@@ -39,7 +43,7 @@ class SendPool:
             try:
                 conn = self._idle.get_nowait()
             except queue.Empty:
-                conn = psycopg.connect(self._conninfo, autocommit=True)
+                conn = psycopg.connect(self._conninfo, autocommit=True, options=self._options)
             try:
                 yield conn
             except BaseException:
@@ -141,7 +145,9 @@ def for_app(app) -> SendPool | None:
         if pool is None:
             url = sa.make_url(db.engine.url).set(drivername="postgresql")
             pool = SendPool(
-                url.render_as_string(hide_password=False), app.config["CHAT_SEND_POOL_SIZE"]
+                url.render_as_string(hide_password=False),
+                app.config["CHAT_SEND_POOL_SIZE"],
+                statement_timeout_ms=app.config.get("CHAT_SEND_STATEMENT_TIMEOUT_MS", 10_000),
             )
             app.extensions["chat_send_pool"] = pool
     return pool

@@ -8,6 +8,7 @@ import threading
 import time
 from datetime import timedelta
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -150,3 +151,23 @@ def test_one_statement_stores_a_batch_once_each_in_arrival_order(app, member):
         ).all()
     )
     assert markers == {member_id: ids[5], other.id: alone[0]}
+
+
+@pytest.mark.postgres_only
+def test_a_send_statement_cannot_hang_the_process(app):
+    """The server cancels a statement past the pool's timeout: the batch fails, the next runs."""
+    url = sa.make_url(db.engine.url).set(drivername="postgresql").render_as_string(False)
+    pool = sendpool.SendPool(url, 1, statement_timeout_ms=200)
+    commit = sendpool.GroupCommit(lambda items: [_sleep(pool, seconds) for seconds in items])
+    try:
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            commit.submit(2)
+        assert commit.submit(0) == 0
+    finally:
+        pool.close()
+
+
+def _sleep(pool, seconds: float) -> int:
+    with pool.connection() as conn:
+        conn.execute("SELECT pg_sleep(%s)", (seconds,))
+    return 0
