@@ -5,13 +5,14 @@ through one process is refused by the other, and its socket there is closed.
 
 from __future__ import annotations
 
-import queue
 import re
 import time
 
 import pytest
 import socketio
 
+from tests.chat.processes import next_event
+from tests.chat.processes import socket_client
 from tests.deploy.cluster import COOKIE
 from tests.deploy.cluster import ManualClient
 from tests.deploy.cluster import cluster  # noqa: F401  (fixture)
@@ -20,30 +21,6 @@ from tests.deploy.cluster import code
 from tests.deploy.cluster import person
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.browser]
-
-
-def _socket_client(app_url: str, cookie: str, origin: str):
-    inbox: queue.Queue = queue.Queue()
-    # The site's own origin, as a page of the site sends it (websocket-client's default
-    # would be the app process's address, which the origin check refuses).
-    client = socketio.Client(reconnection=False, websocket_extra_options={"origin": origin})
-    client.on("message", lambda data: inbox.put(("message", data)))
-    client.on("disconnect", lambda *args: inbox.put(("disconnect", None)))
-    client.connect(
-        app_url,
-        headers={"Cookie": f"{COOKIE}={cookie}"},
-        transports=["websocket"],
-        wait_timeout=10,
-    )
-    return client, inbox
-
-
-def _next(inbox: queue.Queue, name: str, timeout: float = 8.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        kind, data = inbox.get(timeout=max(0.1, deadline - time.monotonic()))
-        if kind == name:
-            return data
 
 
 def _refused_within(client, inbox, conversation_id: int, seconds: float) -> bool:
@@ -93,11 +70,13 @@ def test_cluster_is_one_site(cluster, browser):  # noqa: F811
         ben_http = ManualClient()
         done = ben_http.login(other, cluster.apps[0], ben.email, ben.test_password, code(ben))
         assert done.status_code == 302 and done.headers["Location"].endswith("/"), done.text
-        client, inbox = _socket_client(other, ben_http.cookies[COOKIE], cluster.url)
+        client, inbox = socket_client(
+            other, f"{COOKIE}={ben_http.cookies[COOKIE]}", origin=cluster.url
+        )
         try:
             page.locator("#chat-input").fill("Hello from process one")
             page.locator("#chat-input").press("Enter")
-            message = _next(inbox, "message")
+            message = next_event(inbox, "message")
             assert message["conversation_id"] == conversation_id
             assert "Hello from process one" in message["html"]
 

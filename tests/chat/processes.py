@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import queue
 import socket
 import subprocess
 import sys
@@ -10,6 +11,8 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+
+import socketio
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -101,3 +104,26 @@ def chat_servers(
             log.close()
             if "Traceback" in text:
                 print(text[-4000:], file=sys.stderr)
+
+
+def socket_client(url: str, cookie: str, *, events=("message",), origin: str | None = None):
+    """A real python-socketio client over WebSocket, and a queue of the ``events`` it hears
+    (and its disconnection), for tests against server processes. ``cookie`` is the whole
+    ``name=value``; ``origin``, when the server checks it, is the site's own."""
+    inbox: queue.Queue = queue.Queue()
+    extra = {"websocket_extra_options": {"origin": origin}} if origin else {}
+    client = socketio.Client(reconnection=False, **extra)
+    for event in events:
+        client.on(event, lambda data, event=event: inbox.put((event, data)))
+    client.on("disconnect", lambda *args: inbox.put(("disconnect", None)))
+    client.connect(url, headers={"Cookie": cookie}, transports=["websocket"], wait_timeout=10)
+    return client, inbox
+
+
+def next_event(inbox: queue.Queue, name: str, timeout: float = 8.0):
+    """The data of the next ``name`` event in ``inbox`` (others are skipped) within ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        kind, data = inbox.get(timeout=max(0.1, deadline - time.monotonic()))
+        if kind == name:
+            return data

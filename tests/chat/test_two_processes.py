@@ -4,11 +4,9 @@ real python-socketio clients exchange messages both ways and see the same presen
 from __future__ import annotations
 
 import os
-import queue
 import uuid
 
 import pytest
-import socketio
 from flask_migrate import upgrade
 
 from forum import create_app
@@ -17,31 +15,13 @@ from tests.auth.helpers import cookie_value
 from tests.auth.helpers import logged_in_client
 from tests.chat.helpers import direct_between
 from tests.chat.processes import chat_servers
+from tests.chat.processes import next_event
+from tests.chat.processes import socket_client
 from tests.databases import postgres_database
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-def _client(url: str, cookie: str):
-    inbox: queue.Queue = queue.Queue()
-    client = socketio.Client(reconnection=False)
-    client.on("message", lambda data: inbox.put(("message", data)))
-    client.on("presence", lambda data: inbox.put(("presence", data)))
-    client.connect(
-        url,
-        headers={"Cookie": f"liaison_session={cookie}"},
-        transports=["websocket"],
-        wait_timeout=10,
-    )
-    return client, inbox
-
-
-def _next(inbox: queue.Queue, name: str, timeout: float = 5.0):
-    while True:
-        kind, data = inbox.get(timeout=timeout)
-        if kind == name:
-            return data
+EVENTS = ("message", "presence")
 
 
 @pytest.fixture
@@ -71,8 +51,8 @@ def test_two_processes_form_one_chat(pg_app):
     with chat_servers(
         2, database=database, redis=redis_url, channel=f"liaison-test-{uuid.uuid4().hex}"
     ) as (first, second):
-        alice, alice_inbox = _client(first, cookies[0])
-        bob, bob_inbox = _client(second, cookies[1])
+        alice, alice_inbox = socket_client(first, f"liaison_session={cookies[0]}", events=EVENTS)
+        bob, bob_inbox = socket_client(second, f"liaison_session={cookies[1]}", events=EVENTS)
         try:
             ack = alice.call(
                 "send",
@@ -80,15 +60,15 @@ def test_two_processes_form_one_chat(pg_app):
                 timeout=5,
             )
             assert ack["ok"]
-            assert _next(bob_inbox, "message")["id"] == ack["id"]
+            assert next_event(bob_inbox, "message")["id"] == ack["id"]
             reply = bob.call(
                 "send",
                 {"conversation_id": conversation.id, "client_id": "b1", "body": "from process two"},
                 timeout=5,
             )
-            received = _next(alice_inbox, "message")
+            received = next_event(alice_inbox, "message")
             while received["id"] != reply["id"]:  # alice also hears her own message
-                received = _next(alice_inbox, "message")
+                received = next_event(alice_inbox, "message")
             assert received["html"] == "<p>from process two</p>\n"
             # Presence agrees across processes.
             seen_by_alice = alice.call("who", {"conversation_id": conversation.id}, timeout=5)
@@ -96,7 +76,7 @@ def test_two_processes_form_one_chat(pg_app):
             both_online = {str(member.id): "online", str(other.id): "online"}
             assert seen_by_alice["presence"] == seen_by_bob["presence"] == both_online
             alice.disconnect()
-            assert _next(bob_inbox, "presence") == {"user_id": member.id, "status": "offline"}
+            assert next_event(bob_inbox, "presence") == {"user_id": member.id, "status": "offline"}
             seen_by_bob = bob.call("who", {"conversation_id": conversation.id}, timeout=5)
             assert seen_by_bob["presence"][str(member.id)] == "offline"
         finally:
