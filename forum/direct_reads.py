@@ -11,7 +11,8 @@ the CPU. What they return is what a Core query would: rows of plain values, with
 :class:`~forum.db_types.UTCDateTime` columns made timezone-aware the same way.
 
 SQLite (development, tests, small installations) runs the same statements through the
-engine: nothing to win there, and one way of writing them.
+engine: nothing to win there, and one way of writing them. :func:`rows` is the same idea for
+statements :func:`first` does not take, through SQLAlchemy's Core layer.
 """
 
 from __future__ import annotations
@@ -107,3 +108,15 @@ def first(statement: sa.Select, params: dict) -> tuple | None:
         if row[index] is not None:
             row[index] = row[index].replace(tzinfo=UTC)
     return tuple(row)
+
+
+def rows(statement, params: dict | None = None) -> list[sa.Row]:
+    """Every row of one read through the engine, in autocommit, outside the ORM session.
+
+    For page statements that :func:`first` does not take (many rows, expanding ``IN``
+    parameters): still no ``BEGIN``/``ROLLBACK`` and no session bookkeeping, at the price
+    of SQLAlchemy's Core layer. Each statement is its own snapshot, so each must carry its
+    own visibility rule.
+    """
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(statement, params or {}).all()

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from markupsafe import escape
 from sqlalchemy.ext.compiler import compiles
 
+from forum import direct_reads
 from forum.countries import current_language
 from forum.countries import sort_key
 from forum.countries import state_name
@@ -74,18 +75,6 @@ def _visible(select, user):
     return select.join(State, Entry.state_code == State.code).where(
         visible_states_condition(user), Entry.deleted_at.is_(None)
     )
-
-
-def _read(statement, params: dict | None = None) -> list[sa.Row]:
-    """The rows of one read, on a pooled connection in autocommit, outside the ORM session.
-
-    The session's transaction (BEGIN, ROLLBACK, bookkeeping) cost as much CPU as the page's
-    two statements; these pages write nothing and need no common snapshot: each statement
-    carries its own visibility rule, so a State turned members-only between two of them is
-    missing from the second, never shown by it.
-    """
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        return connection.execute(statement, params or {}).all()
 
 
 class _Member:
@@ -199,7 +188,7 @@ def state_choices(user) -> StateChoices:
     The query's answer is the cache key: a State added, renamed or turned members-only is
     a new key at once, in every process.
     """
-    text = _read(_choices_statement(is_member(user)))[0][0]
+    text = direct_reads.rows(_choices_statement(is_member(user)))[0][0]
     return _choices_from_text(text or "", current_language())
 
 
@@ -338,12 +327,12 @@ def search(user, filters: Filters, choices: StateChoices) -> tuple[list[sa.Row],
     shape, params = _search_arguments(filters, choices)
     offset = (max(filters.page, 1) - 1) * PAGE_SIZE
     statement = _search_statement(shape, member, language, False)
-    rows = _read(statement, {**params, "limit": PAGE_SIZE, "offset": offset})
+    rows = direct_reads.rows(statement, {**params, "limit": PAGE_SIZE, "offset": offset})
     if rows:
         return rows, rows[0].total
     if offset == 0:
         return [], 0
-    return [], _read(_search_statement(shape, member, language, True), params)[0][0]
+    return [], direct_reads.rows(_search_statement(shape, member, language, True), params)[0][0]
 
 
 def pages(total: int, page: int) -> list[int | None]:
@@ -380,7 +369,7 @@ class StateRow:
 def state_rows(user) -> list[StateRow]:
     """Every State the user may see, with its number of entries, in one query."""
     live = sa.and_(Entry.state_code == State.code, Entry.deleted_at.is_(None))
-    rows = _read(
+    rows = direct_reads.rows(
         sa.select(
             State.code,
             State.name,
@@ -482,7 +471,7 @@ def route(user, state_code: str, measure: str, origin_code: str = "") -> RouteAn
     caller checks. None when the State is unknown or not visible.
     """
     params = {"state": state_code, "origin": origin_code}
-    rows = _read(_route_statement(measure, is_member(user)), params)
+    rows = direct_reads.rows(_route_statement(measure, is_member(user)), params)
     if not rows:
         return None
     first = rows[0]
