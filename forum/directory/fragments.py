@@ -23,6 +23,9 @@ from forum.countries import state_name
 from forum.directory import search
 from forum.directory.models import ContactPerson
 from forum.directory.models import Entry
+from forum.directory.models import newest_check
+from forum.directory.policy import is_stale
+from forum.directory.policy import stale_cutoff
 from forum.directory.vocab import CHANNELS
 from forum.directory.vocab import DESIGNATIONS
 from forum.directory.vocab import MEASURES
@@ -88,12 +91,12 @@ def _results(rows: tuple, total: int, page: int, page_base: str, locale: str) ->
 
 def results(rows, total: int, page: int, page_base: str) -> Markup:
     """The result count, the page of results (:func:`search.search`) and the page links."""
-    cutoff = search.stale_cutoff()
+    cutoff = stale_cutoff()
     width = len(search.RESULT_NAMES)
     key = []
     for row in rows:
-        checked = max(filter(None, (row.last_updated_at, row.last_verified_at)))
-        key.append((tuple(row)[:width], checked < cutoff))
+        checked = newest_check(row.last_updated_at, row.last_verified_at)
+        key.append((tuple(row)[:width], is_stale(checked, cutoff)))
     return Markup(_results(tuple(key), total, page, page_base, _locale()))
 
 
@@ -147,11 +150,11 @@ def _route_result(state, origin, measure: str, entries: tuple, locale: str) -> s
 
 def route_result(state, origin, measure: str, entries: list[tuple], show_contacts: bool):
     """The answer for ``state`` and ``measure``: read-only entry cards and the treaties."""
-    cutoff = search.stale_cutoff()
+    cutoff = stale_cutoff()
     updated = search.ENTRY_INDEX["last_updated_at"]
     verified = search.ENTRY_INDEX["last_verified_at"]
     key = tuple(
-        (rows, show_contacts, max(filter(None, (rows[0][updated], rows[0][verified]))) < cutoff)
+        (rows, show_contacts, is_stale(newest_check(rows[0][updated], rows[0][verified]), cutoff))
         for rows in entries
     )
     return Markup(_route_result(state, origin, measure, key, _locale()))

@@ -15,6 +15,12 @@ from forum.db_types import utcnow
 from forum.extensions import db
 
 
+def newest_check(updated_at: datetime | None, verified_at: datetime | None) -> datetime | None:
+    """When a State or entry was last known right: its newest update or confirmation."""
+    dates = [d for d in (updated_at, verified_at) if d]
+    return max(dates) if dates else None
+
+
 class CodeList(sa.types.TypeDecorator):
     """A list of short codes stored as ",a,b," so ``LIKE '%,a,%'`` finds one on any database."""
 
@@ -78,8 +84,7 @@ class State(db.Model):
 
     @property
     def checked_at(self) -> datetime | None:
-        dates = [d for d in (self.last_updated_at, self.last_verified_at) if d]
-        return max(dates) if dates else None
+        return newest_check(self.last_updated_at, self.last_verified_at)
 
     @property
     def has_profile(self) -> bool:
@@ -139,9 +144,8 @@ class Entry(db.Model):
     )
 
     @property
-    def checked_at(self) -> datetime:
-        dates = [d for d in (self.last_updated_at, self.last_verified_at) if d]
-        return max(dates)
+    def checked_at(self) -> datetime | None:
+        return newest_check(self.last_updated_at, self.last_verified_at)
 
     @property
     def phone_list(self) -> list[str]:

@@ -6,6 +6,7 @@ see every State. A restricted State is answered exactly like a State that does n
 
 from __future__ import annotations
 
+from datetime import datetime
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -86,5 +87,11 @@ def stale_after() -> timedelta:
     return timedelta(days=current_app.config.get("DIRECTORY_STALE_DAYS", 182))
 
 
-def is_stale(checked_at) -> bool:
-    return checked_at is None or checked_at < utcnow() - stale_after()
+def stale_cutoff() -> datetime:
+    """Anything last checked before this instant is stale."""
+    return utcnow() - stale_after()
+
+
+def is_stale(checked_at, cutoff: datetime | None = None) -> bool:
+    """``cutoff`` (:func:`stale_cutoff`) may be taken once for a page of rows."""
+    return checked_at is None or checked_at < (cutoff or stale_cutoff())

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -28,14 +27,13 @@ from forum import direct_reads
 from forum.countries import current_language
 from forum.countries import sort_key
 from forum.countries import state_name
-from forum.db_types import utcnow
 from forum.directory.models import CodeList
 from forum.directory.models import ContactPerson
 from forum.directory.models import Entry
 from forum.directory.models import State
 from forum.directory.models import code_list_contains
+from forum.directory.models import newest_check
 from forum.directory.policy import is_member
-from forum.directory.policy import stale_after
 from forum.directory.policy import visible_states_condition
 from forum.directory.un_members import UN_MEMBER_STATES
 from forum.directory.vocab import MEASURES
@@ -84,11 +82,6 @@ class _Member:
 
 
 _MEMBER = _Member()
-
-
-def stale_cutoff() -> datetime:
-    """Entries checked before this instant are stale (:func:`policy.is_stale`, once a page)."""
-    return utcnow() - stale_after()
 
 
 # -- State names --------------------------------------------------------------------------
@@ -362,8 +355,7 @@ class StateRow:
 
     @property
     def checked_at(self):
-        dates = [d for d in (self.last_updated_at, self.last_verified_at) if d]
-        return max(dates) if dates else None
+        return newest_check(self.last_updated_at, self.last_verified_at)
 
 
 def state_rows(user) -> list[StateRow]:
