@@ -33,16 +33,6 @@ from forum.security.access import login_required
 header_counts.register("chat_unread", lambda user, now: queries.total_unread_query(user.id))
 
 
-@bp.app_context_processor
-def _chat_badge():
-    """The header badge: unread messages over all conversations (one query)."""
-
-    def chat_unread() -> int:
-        return header_counts.get("chat_unread", current_user)
-
-    return {"chat_unread": chat_unread}
-
-
 def _refused(error: actions.ChatError, template: str | None = None, **context):
     if error.status == 404:
         abort(404)

@@ -31,16 +31,6 @@ from forum.security.access import login_required
 header_counts.register("unread_notifications", notifications.unread_count_query)
 
 
-@bp.app_context_processor
-def inject_unread_notifications():
-    """The header's unread count: computed only when a page asks for it."""
-
-    def unread_notifications() -> int:
-        return header_counts.get("unread_notifications", current_user)
-
-    return {"unread_notifications": unread_notifications}
-
-
 @bp.route("/notifications")
 @login_required
 def notification_list():

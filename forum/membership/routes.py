@@ -125,11 +125,3 @@ def notices():
 
 
 header_counts.register("unread_notices", lambda user, now: members.unread_notice_query(user))
-
-
-@bp.app_context_processor
-def _notice_count():
-    def unread_notices() -> int:
-        return header_counts.get("unread_notices", current_user)
-
-    return {"unread_notices": unread_notices}
