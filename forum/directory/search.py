@@ -405,13 +405,9 @@ class RouteState:
     name: str
     treaties_json: str
 
-    @property
-    def display_name(self) -> str:
-        return state_name(self.code, self.name)
-
-    @property
-    def treaties(self) -> list[dict]:
-        return State.treaties.fget(self)
+    # A State's own rules, read from these three columns.
+    display_name = State.display_name
+    treaties = State.treaties
 
 
 @dataclass
