@@ -5,7 +5,6 @@ membership check, idempotency by client id and id order of arrival."""
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 import psycopg
@@ -20,14 +19,8 @@ from forum.chat.models import Message
 from forum.db_types import utcnow
 from forum.extensions import db
 from tests.chat.helpers import direct_between
+from tests.chat.helpers import wait_until
 from tests.factories import make_user
-
-
-def _wait_until(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
 
 
 def test_sends_arriving_during_a_write_go_out_together_next():
@@ -47,11 +40,11 @@ def test_sends_arriving_during_a_write_go_out_together_next():
 
     first = threading.Thread(target=send, args=(1,))
     first.start()
-    _wait_until(lambda: batches)
+    wait_until(lambda: batches)
     others = [threading.Thread(target=send, args=(n,)) for n in (2, 3, 4)]
     for thread in others:
         thread.start()
-    _wait_until(lambda: group._open is not None and len(group._open.items) == 3)
+    wait_until(lambda: group._open is not None and len(group._open.items) == 3)
     assert results == {}  # nobody is answered before their batch is written
     gate.set()
     for thread in [first, *others]:
@@ -83,10 +76,10 @@ def test_a_failed_batch_fails_each_of_its_sends_and_the_next_batch_still_goes():
 
     threads = [threading.Thread(target=send, args=(1,))]
     threads[0].start()
-    _wait_until(lambda: calls)
+    wait_until(lambda: calls)
     threads.append(threading.Thread(target=send, args=(2,)))
     threads[-1].start()
-    _wait_until(lambda: group._open is not None)
+    wait_until(lambda: group._open is not None)
     gate.set()
     for thread in threads:
         thread.join(5)

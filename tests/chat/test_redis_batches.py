@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 import socketio as python_socketio
 
 from forum.chat.realtime import ChatRedisManager
-
-
-def _wait_until(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
+from tests.chat.helpers import wait_until
 
 
 def _manager(published, handled, gate=None):
@@ -43,11 +36,11 @@ def test_emits_during_a_publish_go_out_as_one_message():
 
     first = threading.Thread(target=emit, args=(1,))
     first.start()
-    _wait_until(lambda: published)
+    wait_until(lambda: published)
     others = [threading.Thread(target=emit, args=(n,)) for n in (2, 3)]
     for thread in others:
         thread.start()
-    _wait_until(lambda: len(handled) == 3)  # this process's sockets at once
+    wait_until(lambda: len(handled) == 3)  # this process's sockets at once
     assert returned == []  # nobody returns before their publish
     gate.set()
     for thread in [first, *others]:
