@@ -20,6 +20,7 @@ from forum.extensions import db
 from tests.directory.conftest import PUBLIC
 from tests.directory.conftest import make_entry
 from tests.factories import make_user
+from tests.statements import recorded_statements
 
 
 def test_the_member_states_are_193_distinct_iso_codes():
@@ -79,16 +80,8 @@ def test_search_filters(client, states, query, expected):
 
 
 def count_queries(client, path: str) -> int:
-    statements = []
-
-    def listener(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with recorded_statements() as statements:
         assert client.get(path).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
     return len(statements)
 
 

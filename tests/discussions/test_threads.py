@@ -4,7 +4,6 @@ read marks and "jump to first unread", and a thread page whose query count does 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from forum.discussions import actions
 from forum.discussions.models import Post
@@ -12,6 +11,7 @@ from forum.discussions.models import PostRevision
 from forum.discussions.models import Thread
 from forum.extensions import db
 from tests.auth.helpers import audit_actions
+from tests.statements import recorded_statements
 
 
 def test_member_starts_a_thread_and_another_replies_with_a_quote(general, alice, bob, client_for):
@@ -112,16 +112,8 @@ def test_jump_to_first_unread(general, alice, bob, client_for, app):
 
 
 def _count_queries(client, url) -> int:
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
+    with recorded_statements() as statements:
         answer = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
     assert answer.status_code == 200
     return len(statements)
 

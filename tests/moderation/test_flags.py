@@ -18,6 +18,7 @@ from forum.extensions import db
 from forum.moderation.models import Notice
 from tests.auth.helpers import audit_rows
 from tests.factories import make_user
+from tests.statements import recorded_statements
 
 
 def make_flagged_post(author, reporters, *, category=None, title="Extradition delays"):
@@ -61,16 +62,8 @@ def test_queue_costs_constant_queries(app, as_user, moderator, member):
     staff = as_user(moderator)
 
     def count_queries() -> int:
-        statements = []
-
-        def listener(*args):
-            statements.append(args[2])
-
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with recorded_statements() as statements:
             assert staff.get("/moderation/flags").status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements)
 
     make_flagged_post(member, [make_user()], title="one")
